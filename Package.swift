@@ -29,9 +29,10 @@ let package = Package(
             name: "CarelineCoreTests",
             dependencies: ["CarelineCore", "CarelineTesting"]
         ),
+        // End-to-end tests of the built binary; depending on it makes `swift build --build-tests` build it.
         .testTarget(
             name: "carelineTests",
-            dependencies: ["CarelineCore", "CarelineTesting"]
+            dependencies: ["careline", "CarelineCore", "CarelineTesting"]
         ),
     ]
 )

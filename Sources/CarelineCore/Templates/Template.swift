@@ -37,6 +37,8 @@ public struct Template: Sendable {
     let nodes: [TemplateNode]
     /// Every partial reachable from this template, by name.
     let partials: [String: [TemplateNode]]
+    /// The file of each partial, for errors inside it.
+    let partialFiles: [String: String]
 
     /// Where a partial's text comes from.
     public struct PartialSource: Sendable {
@@ -67,6 +69,7 @@ public struct Template: Sendable {
         self.file = file
         self.nodes = try TemplateParser(source: source, file: file, firstLine: firstLine).parse()
         var partials: [String: [TemplateNode]] = [:]
+        var partialFiles: [String: String] = [:]
         var pending: [(name: String, file: String, location: SourceLocation)] = []
         Self.collectPartials(in: nodes, file: file, into: &pending)
         var missing: Set<String> = []
@@ -84,9 +87,11 @@ public struct Template: Sendable {
             }
             let parsed = try TemplateParser(source: found.text, file: found.file, firstLine: found.firstLine).parse()
             partials[next.name] = parsed
+            partialFiles[next.name] = found.file
             Self.collectPartials(in: parsed, file: found.file, into: &pending)
         }
         self.partials = partials
+        self.partialFiles = partialFiles
     }
 
     /// Compiles a template whose partials are given as texts (the spec's form).

@@ -68,7 +68,9 @@ struct TemplateRenderer {
                         message: "partials nest more than \(Self.maximumPartialDepth) levels deep at {{> \(name)}}; "
                             + "a partial probably includes itself")
                 }
-                try render(nodes, file: file, indent: indent + partialIndent, depth: depth + 1)
+                if !partialIndent.isEmpty { atLineStart = true }
+                try render(
+                    nodes, file: template.partialFiles[name] ?? file, indent: indent + partialIndent, depth: depth + 1)
             }
         }
     }

@@ -1,0 +1,278 @@
+import Foundation
+
+/// The clinic's settings, from one file: `careline.toml`.
+///
+/// Found by `--config PATH`, else `$CARELINE_CONFIG`, else `./careline.toml`. Relative paths inside it are
+/// relative to its folder. Without a file every setting has its default and `clinic.*` fields are absent.
+public struct Configuration: Sendable {
+    /// `[clinic]`: who sends, and the defaults for patients.
+    public struct Clinic: Sendable, Equatable {
+        public var name: String?
+        public var phone: String?
+        /// Put at the start of zh SMS bodies, e.g. `【明德眼科】`.
+        public var signature: String?
+        /// The zone of patients without their own `timezone`.
+        public var timeZone: TimeZone?
+        /// The default region for phone numbers (`CN`, `US`).
+        public var region: String?
+        /// The locale of patients without their own `locale` (default from the region: `CN` → `zh-CN`, else `en`).
+        public var locale: String?
+        /// `[clinic.zh]` / `[clinic.en]`: `name`, `phone`, `signature` for messages in that language.
+        public var localized: [MessageLanguage: [String: String]] = [:]
+
+        public init(
+            name: String? = nil, phone: String? = nil, signature: String? = nil, timeZone: TimeZone? = nil,
+            region: String? = nil, locale: String? = nil
+        ) {
+            self.name = name
+            self.phone = phone
+            self.signature = signature
+            self.timeZone = timeZone
+            self.region = region
+            self.locale = locale
+        }
+
+        /// The locale used when a patient has none.
+        public var defaultLocale: String {
+            if let locale { return locale }
+            return region?.uppercased() == "CN" ? "zh-CN" : "en"
+        }
+    }
+
+    /// `[policy]`: rules every message must follow.
+    public struct Policy: Sendable, Equatable {
+        /// zh SMS bodies must start with `clinic.signature`.
+        public var requireSignature: Bool
+        /// The line `promotional` messages must end with (`回T退订`, `Reply STOP to opt out`), by language;
+        /// the `nil` key holds the line for any language. Written as one string, or as a table
+        /// `optout_text = { zh = "回T退订", en = "Reply STOP to opt out" }`.
+        public var optoutText: [MessageLanguage?: String]
+
+        public init(requireSignature: Bool = false, optoutText: [MessageLanguage?: String] = [:]) {
+            self.requireSignature = requireSignature
+            self.optoutText = optoutText
+        }
+    }
+
+    /// The file it was read from; `nil` for the defaults.
+    public var file: String?
+    public var clinic: Clinic
+    /// The templates folder (`[paths] templates`, default `Templates`), resolved against the file's folder.
+    public var templatesPath: String
+    /// The campaigns folder (`[paths] schedules`, default `Schedules`), resolved against the file's folder.
+    public var schedulesPath: String
+    public var policy: Policy
+
+    /// The defaults, used when there is no `careline.toml`.
+    public init(
+        file: String? = nil, clinic: Clinic = Clinic(), templatesPath: String = "Templates",
+        schedulesPath: String = "Schedules", policy: Policy = Policy()
+    ) {
+        self.file = file
+        self.clinic = clinic
+        self.templatesPath = templatesPath
+        self.schedulesPath = schedulesPath
+        self.policy = policy
+    }
+
+    /// The clinic fields as templates see them (`clinic.name`, `clinic.phone`, `clinic.signature`); `nil`
+    /// without a configuration file.
+    public var clinicFields: ClinicFields? {
+        guard file != nil else { return nil }
+        var base: [String: String] = [:]
+        if let name = clinic.name { base["name"] = name }
+        if let phone = clinic.phone { base["phone"] = phone }
+        if let signature = clinic.signature { base["signature"] = signature }
+        return ClinicFields(base: base, byLanguage: clinic.localized)
+    }
+
+    // MARK: - Locating and loading
+
+    /// Where the configuration file is: `explicit` (from `--config`), else `$CARELINE_CONFIG`, else
+    /// `./careline.toml` when it exists.
+    ///
+    /// - Returns: the path, and whether it was asked for explicitly (then a missing file is an error).
+    public static func locate(explicit: String?, environment: [String: String]) -> (path: String, explicit: Bool)? {
+        if let explicit, !explicit.isEmpty { return (explicit, true) }
+        if let fromEnvironment = environment["CARELINE_CONFIG"], !fromEnvironment.isEmpty {
+            return (fromEnvironment, true)
+        }
+        return FileManager.default.fileExists(atPath: "careline.toml") ? ("careline.toml", false) : nil
+    }
+
+    /// Loads the configuration the way every command does: from `locate`, or the defaults when there is none.
+    ///
+    /// - Throws: ``ConfigurationError``.
+    public static func load(explicit: String?, environment: [String: String]) throws(ConfigurationError)
+        -> Configuration
+    {
+        guard let (path, _) = locate(explicit: explicit, environment: environment) else { return Configuration() }
+        return try load(path: path)
+    }
+
+    /// Reads and validates one file.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file, line and key of the first problem.
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(
+                .notFound, file: path, location: nil, key: nil,
+                message: "configuration file not found; create it, or point --config / $CARELINE_CONFIG at it")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigurationError(
+                .syntax, file: path, location: nil, key: nil, message: "not valid UTF-8; save the file as UTF-8")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; relative paths in it are taken relative to `file`'s folder.
+    ///
+    /// - Throws: ``ConfigurationError``.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+        let table: TOMLTable
+        do throws(TOMLError) {
+            table = try TOML.parse(text)
+        } catch {
+            throw ConfigurationError(.syntax, file: file, location: error.location, key: nil, message: error.message)
+        }
+        let reader = ConfigurationReader(file: file)
+        var configuration = Configuration(file: file)
+        let folder = (file as NSString).deletingLastPathComponent
+        func resolve(_ path: String) -> String {
+            if path.hasPrefix("/") || folder.isEmpty || folder == "." { return path }
+            return (folder as NSString).appendingPathComponent(path)
+        }
+        configuration.templatesPath = resolve("Templates")
+        configuration.schedulesPath = resolve("Schedules")
+
+        try reader.checkKeys(table, path: "", known: ["clinic", "paths", "policy"])
+        if let clinic = try reader.table(table, "clinic", path: "") {
+            try reader.checkKeys(
+                clinic, path: "clinic", known: ["name", "phone", "signature", "timezone", "region", "locale", "zh", "en"])
+            for language in [MessageLanguage.zh, .en] {
+                guard let table = try reader.table(clinic, language.rawValue, path: "clinic") else { continue }
+                let path = "clinic.\(language.rawValue)"
+                try reader.checkKeys(table, path: path, known: MessageContext.clinicFields)
+                var fields: [String: String] = [:]
+                for key in MessageContext.clinicFields {
+                    if let value = try reader.string(table, key, path: path) { fields[key] = value }
+                }
+                configuration.clinic.localized[language] = fields
+            }
+            configuration.clinic.name = try reader.string(clinic, "name", path: "clinic")
+            configuration.clinic.phone = try reader.string(clinic, "phone", path: "clinic")
+            configuration.clinic.signature = try reader.string(clinic, "signature", path: "clinic")
+            configuration.clinic.timeZone = try reader.timeZone(clinic, "timezone", path: "clinic")
+            if let region = try reader.string(clinic, "region", path: "clinic") {
+                guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                    throw reader.invalid(clinic["region"]!, "clinic.region", "must be a two-letter region code such as \"CN\" or \"US\"")
+                }
+                configuration.clinic.region = region.uppercased()
+            }
+            if let locale = try reader.string(clinic, "locale", path: "clinic") {
+                guard TemplateFileName.isLocale(locale[...]) else {
+                    throw reader.invalid(clinic["locale"]!, "clinic.locale", "must be a locale such as \"zh-CN\" or \"en\"")
+                }
+                configuration.clinic.locale = locale
+            }
+        }
+        if let paths = try reader.table(table, "paths", path: "") {
+            try reader.checkKeys(paths, path: "paths", known: ["templates", "schedules"])
+            if let templates = try reader.string(paths, "templates", path: "paths") {
+                configuration.templatesPath = resolve(templates)
+            }
+            if let schedules = try reader.string(paths, "schedules", path: "paths") {
+                configuration.schedulesPath = resolve(schedules)
+            }
+        }
+        if let policy = try reader.table(table, "policy", path: "") {
+            try reader.checkKeys(policy, path: "policy", known: ["require_signature", "optout_text"])
+            configuration.policy.requireSignature = try reader.bool(policy, "require_signature", path: "policy") ?? false
+            configuration.policy.optoutText = try reader.optoutText(policy)
+        }
+        if configuration.policy.requireSignature, configuration.clinic.signature == nil {
+            throw ConfigurationError(
+                .invalidValue, file: file, location: table["policy"]?.keyLocation, key: "policy.require_signature",
+                message: "is true but [clinic] signature is not set; add signature = \"【…】\" under [clinic]")
+        }
+        return configuration
+    }
+}
+
+/// Typed access to TOML tables with errors that name the file, line and dotted key.
+struct ConfigurationReader {
+    let file: String
+
+    func invalid(_ node: TOMLNode, _ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(.invalidValue, file: file, location: node.location, key: key, message: message)
+    }
+
+    private func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func checkKeys(_ table: TOMLTable, path: String, known: [String]) throws(ConfigurationError) {
+        for (key, node) in table.entries where !known.contains(key) {
+            let hint = Suggestion.closest(to: key, in: known).map { " — did you mean \(join(path, $0))?" } ?? ""
+            throw ConfigurationError(
+                .unknownKey, file: file, location: node.keyLocation, key: join(path, key),
+                message: "unknown key\(hint) (known here: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    func table(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> TOMLTable? {
+        guard let node = table[key] else { return nil }
+        guard case .table(let value) = node.value else {
+            throw invalid(node, join(path, key), "must be a table ([\(join(path, key))]), not a \(node.value.typeName)")
+        }
+        return value
+    }
+
+    func string(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> String? {
+        guard let node = table[key] else { return nil }
+        guard case .string(let value) = node.value else {
+            throw invalid(node, join(path, key), "must be a string in quotes, not a \(node.value.typeName)")
+        }
+        return value
+    }
+
+    func bool(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> Bool? {
+        guard let node = table[key] else { return nil }
+        guard case .boolean(let value) = node.value else {
+            throw invalid(node, join(path, key), "must be true or false, not a \(node.value.typeName)")
+        }
+        return value
+    }
+
+    func optoutText(_ table: TOMLTable) throws(ConfigurationError) -> [MessageLanguage?: String] {
+        guard let node = table["optout_text"] else { return [:] }
+        switch node.value {
+        case .string(let text):
+            return [nil: text]
+        case .table(let byLanguage):
+            var result: [MessageLanguage?: String] = [:]
+            for (key, entry) in byLanguage.entries {
+                guard let language = MessageLanguage(rawValue: key) else {
+                    throw ConfigurationError(
+                        .unknownKey, file: file, location: entry.keyLocation, key: "policy.optout_text.\(key)",
+                        message: "unknown language; use zh or en")
+                }
+                guard case .string(let text) = entry.value else {
+                    throw invalid(entry, "policy.optout_text.\(key)", "must be a string")
+                }
+                result[language] = text
+            }
+            return result
+        default:
+            throw invalid(node, "policy.optout_text", "must be a string, or a table such as { zh = \"回T退订\", en = \"Reply STOP to opt out\" }")
+        }
+    }
+
+    func timeZone(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> TimeZone? {
+        guard let name = try string(table, key, path: path) else { return nil }
+        guard let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" else {
+            let hint = Suggestion.closest(to: name, in: TimeZone.knownTimeZoneIdentifiers).map { " — did you mean \($0)?" } ?? ""
+            throw invalid(table[key]!, join(path, key), "unknown time zone \"\(name)\"\(hint); use an IANA name such as \"Asia/Shanghai\"")
+        }
+        return zone
+    }
+}

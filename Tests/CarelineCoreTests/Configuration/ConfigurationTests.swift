@@ -1,0 +1,92 @@
+import CarelineTesting
+import Foundation
+import Testing
+
+@testable import CarelineCore
+
+@Suite("careline.toml")
+struct ConfigurationTests {
+    @Test func readsEveryKeyAndResolvesPathsAgainstTheFilesFolder() throws {
+        let text = """
+            [clinic]
+            name = "明德眼科"
+            phone = "400-820-1234"
+            signature = "【明德眼科】"
+            timezone = "Asia/Shanghai"
+            region = "cn"
+            [clinic.en]
+            name = "Mingde Eye Hospital"
+            [paths]
+            templates = "tpl"
+            schedules = "/srv/schedules"
+            [policy]
+            require_signature = true
+            optout_text = "回T退订"
+            """
+        let configuration = try Configuration.parse(text, file: "/etc/careline/careline.toml")
+        #expect(configuration.clinic.name == "明德眼科")
+        #expect(configuration.clinic.timeZone?.identifier == "Asia/Shanghai")
+        #expect(configuration.clinic.region == "CN")
+        #expect(configuration.clinic.defaultLocale == "zh-CN")
+        #expect(configuration.templatesPath == "/etc/careline/tpl")
+        #expect(configuration.schedulesPath == "/srv/schedules")
+        #expect(configuration.policy.requireSignature)
+        #expect(configuration.policy.optoutText == [nil: "回T退订"])
+        let clinic = try #require(configuration.clinicFields)
+        #expect(clinic.value(for: .en)["name"] == .string("Mingde Eye Hospital"))
+        #expect(clinic.value(for: .en)["phone"] == .string("400-820-1234"))
+        #expect(clinic.value(for: .zh)["name"] == .string("明德眼科"))
+    }
+
+    @Test func defaultsWithoutAFile() throws {
+        let configuration = Configuration()
+        #expect(configuration.clinicFields == nil)
+        #expect(configuration.templatesPath == "Templates")
+        #expect(configuration.clinic.defaultLocale == "en")
+        let relative = try Configuration.parse("", file: "careline.toml")
+        #expect(relative.templatesPath == "Templates")
+    }
+
+    @Test(arguments: [
+        ("[clinic]\nnmae = \"x\"", 2, 1, "clinic.nmae", "did you mean clinic.name?"),
+        ("[clinc]\nname = \"x\"", 1, 1, "clinc", "did you mean clinic?"),
+        ("[clinic]\ntimezone = \"Asia/Shangai\"", 2, 12, "clinic.timezone", "did you mean Asia/Shanghai?"),
+        ("[clinic]\ntimezone = \"CST\"", 2, 12, "clinic.timezone", "IANA name"),
+        ("[clinic]\nregion = \"China\"", 2, 10, "clinic.region", "two-letter"),
+        ("[clinic]\nname = 3", 2, 8, "clinic.name", "must be a string"),
+        ("[policy]\nrequire_signature = \"yes\"", 2, 21, "policy.require_signature", "true or false"),
+        ("[policy]\nrequire_signature = true", 1, 1, "policy.require_signature", "[clinic] signature is not set"),
+        ("[policy]\noptout_text = { fr = \"x\" }", 2, 17, "policy.optout_text.fr", "use zh or en"),
+        ("[clinic.de]\nname = \"x\"", 1, 1, "clinic.de", "unknown key"),
+        ("clinic = 3", 1, 10, "clinic", "must be a table"),
+    ] as [(String, Int, Int, String, String)])
+    func badValuesNameTheLineAndKey(text: String, line: Int, column: Int, key: String, fragment: String) throws {
+        let error = try #require(throws: ConfigurationError.self) { try Configuration.parse(text, file: "careline.toml") }
+        #expect(error.key == key)
+        #expect(error.location == SourceLocation(line: line, column: column), "\(error)")
+        #expect(error.description.hasPrefix("careline.toml:\(line):\(column): \(key): "))
+        #expect(error.message.contains(fragment), "\(error.message)")
+    }
+
+    @Test func syntaxErrorsKeepTheTOMLPosition() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse("[clinic]\nname = \"unterminated\n", file: "c.toml")
+        }
+        #expect(error.code == .syntax)
+        #expect(error.location?.line == 2)
+    }
+
+    @Test func locatesTheFile() throws {
+        #expect(Configuration.locate(explicit: "a.toml", environment: ["CARELINE_CONFIG": "b.toml"])! == ("a.toml", true))
+        #expect(Configuration.locate(explicit: nil, environment: ["CARELINE_CONFIG": "b.toml"])! == ("b.toml", true))
+        let missing = try #require(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent.toml") }
+        #expect(missing.code == .notFound)
+    }
+
+    @Test func theShippedExampleLoads() throws {
+        let root = try #require(Corpus.packageRoot())
+        let configuration = try Configuration.load(path: root.appendingPathComponent("careline.toml").path)
+        #expect(configuration.policy.optoutText[.en] == "Reply STOP to opt out")
+        #expect(configuration.clinic.timeZone?.identifier == "Asia/Shanghai")
+    }
+}
