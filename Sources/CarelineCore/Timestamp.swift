@@ -46,7 +46,9 @@ public enum Timestamp {
         var offset = 0
         if expect("Zz") {
             offset = 0
-        } else if index < scalars.count, scalars[index] == UInt8(ascii: "+") || scalars[index] == UInt8(ascii: "-") {
+        } else if index < scalars.count,
+            scalars[index] == UInt8(ascii: "+") || scalars[index] == UInt8(ascii: "-")
+        {
             let sign = scalars[index] == UInt8(ascii: "-") ? -1 : 1
             index += 1
             guard let hours = number(2), hours < 24, expect(":"), let minutes = number(2), minutes < 60 else {
@@ -58,6 +60,7 @@ public enum Timestamp {
         }
         guard index == scalars.count else { return nil }
         let daySeconds = Double(date.daysSinceEpoch) * 86_400
-        return Date(timeIntervalSince1970: daySeconds + Double(hour * 3600 + minute * 60) + seconds - Double(offset))
+        return Date(
+            timeIntervalSince1970: daySeconds + Double(hour * 3600 + minute * 60) + seconds - Double(offset))
     }
 }

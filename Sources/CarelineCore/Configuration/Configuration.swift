@@ -92,7 +92,9 @@ public struct Configuration: Sendable {
     /// `./careline.toml` when it exists.
     ///
     /// - Returns: the path, and whether it was asked for explicitly (then a missing file is an error).
-    public static func locate(explicit: String?, environment: [String: String]) -> (path: String, explicit: Bool)? {
+    public static func locate(explicit: String?, environment: [String: String]) -> (
+        path: String, explicit: Bool
+    )? {
         if let explicit, !explicit.isEmpty { return (explicit, true) }
         if let fromEnvironment = environment["CARELINE_CONFIG"], !fromEnvironment.isEmpty {
             return (fromEnvironment, true)
@@ -106,7 +108,9 @@ public struct Configuration: Sendable {
     public static func load(explicit: String?, environment: [String: String]) throws(ConfigurationError)
         -> Configuration
     {
-        guard let (path, _) = locate(explicit: explicit, environment: environment) else { return Configuration() }
+        guard let (path, _) = locate(explicit: explicit, environment: environment) else {
+            return Configuration()
+        }
         return try load(path: path)
     }
 
@@ -117,11 +121,13 @@ public struct Configuration: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(
                 .notFound, file: path, location: nil, key: nil,
-                message: "configuration file not found; create it, or point --config / $CARELINE_CONFIG at it")
+                message: "configuration file not found; create it, or point --config / $CARELINE_CONFIG at it"
+            )
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw ConfigurationError(
-                .syntax, file: path, location: nil, key: nil, message: "not valid UTF-8; save the file as UTF-8")
+                .syntax, file: path, location: nil, key: nil,
+                message: "not valid UTF-8; save the file as UTF-8")
         }
         return try parse(text, file: path)
     }
@@ -134,7 +140,8 @@ public struct Configuration: Sendable {
         do throws(TOMLError) {
             table = try TOML.parse(text)
         } catch {
-            throw ConfigurationError(.syntax, file: file, location: error.location, key: nil, message: error.message)
+            throw ConfigurationError(
+                .syntax, file: file, location: error.location, key: nil, message: error.message)
         }
         let reader = ConfigurationReader(file: file)
         var configuration = Configuration(file: file)
@@ -149,9 +156,12 @@ public struct Configuration: Sendable {
         try reader.checkKeys(table, path: "", known: ["clinic", "paths", "policy"])
         if let clinic = try reader.table(table, "clinic", path: "") {
             try reader.checkKeys(
-                clinic, path: "clinic", known: ["name", "phone", "signature", "timezone", "region", "locale", "zh", "en"])
+                clinic, path: "clinic",
+                known: ["name", "phone", "signature", "timezone", "region", "locale", "zh", "en"])
             for language in [MessageLanguage.zh, .en] {
-                guard let table = try reader.table(clinic, language.rawValue, path: "clinic") else { continue }
+                guard let table = try reader.table(clinic, language.rawValue, path: "clinic") else {
+                    continue
+                }
                 let path = "clinic.\(language.rawValue)"
                 try reader.checkKeys(table, path: path, known: MessageContext.clinicFields)
                 var fields: [String: String] = [:]
@@ -166,13 +176,16 @@ public struct Configuration: Sendable {
             configuration.clinic.timeZone = try reader.timeZone(clinic, "timezone", path: "clinic")
             if let region = try reader.string(clinic, "region", path: "clinic") {
                 guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                    throw reader.invalid(clinic["region"]!, "clinic.region", "must be a two-letter region code such as \"CN\" or \"US\"")
+                    throw reader.invalid(
+                        clinic["region"]!, "clinic.region",
+                        "must be a two-letter region code such as \"CN\" or \"US\"")
                 }
                 configuration.clinic.region = region.uppercased()
             }
             if let locale = try reader.string(clinic, "locale", path: "clinic") {
                 guard TemplateFileName.isLocale(locale[...]) else {
-                    throw reader.invalid(clinic["locale"]!, "clinic.locale", "must be a locale such as \"zh-CN\" or \"en\"")
+                    throw reader.invalid(
+                        clinic["locale"]!, "clinic.locale", "must be a locale such as \"zh-CN\" or \"en\"")
                 }
                 configuration.clinic.locale = locale
             }
@@ -188,12 +201,14 @@ public struct Configuration: Sendable {
         }
         if let policy = try reader.table(table, "policy", path: "") {
             try reader.checkKeys(policy, path: "policy", known: ["require_signature", "optout_text"])
-            configuration.policy.requireSignature = try reader.bool(policy, "require_signature", path: "policy") ?? false
+            configuration.policy.requireSignature =
+                try reader.bool(policy, "require_signature", path: "policy") ?? false
             configuration.policy.optoutText = try reader.optoutText(policy)
         }
         if configuration.policy.requireSignature, configuration.clinic.signature == nil {
             throw ConfigurationError(
-                .invalidValue, file: file, location: table["policy"]?.keyLocation, key: "policy.require_signature",
+                .invalidValue, file: file, location: table["policy"]?.keyLocation,
+                key: "policy.require_signature",
                 message: "is true but [clinic] signature is not set; add signature = \"【…】\" under [clinic]")
         }
         return configuration
@@ -212,7 +227,8 @@ struct ConfigurationReader {
 
     func checkKeys(_ table: TOMLTable, path: String, known: [String]) throws(ConfigurationError) {
         for (key, node) in table.entries where !known.contains(key) {
-            let hint = Suggestion.closest(to: key, in: known).map { " — did you mean \(join(path, $0))?" } ?? ""
+            let hint =
+                Suggestion.closest(to: key, in: known).map { " — did you mean \(join(path, $0))?" } ?? ""
             throw ConfigurationError(
                 .unknownKey, file: file, location: node.keyLocation, key: join(path, key),
                 message: "unknown key\(hint) (known here: \(known.joined(separator: ", ")))")
@@ -222,7 +238,8 @@ struct ConfigurationReader {
     func table(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> TOMLTable? {
         guard let node = table[key] else { return nil }
         guard case .table(let value) = node.value else {
-            throw invalid(node, join(path, key), "must be a table ([\(join(path, key))]), not a \(node.value.typeName)")
+            throw invalid(
+                node, join(path, key), "must be a table ([\(join(path, key))]), not a \(node.value.typeName)")
         }
         return value
     }
@@ -253,7 +270,8 @@ struct ConfigurationReader {
             for (key, entry) in byLanguage.entries {
                 guard let language = MessageLanguage(rawValue: key) else {
                     throw ConfigurationError(
-                        .unknownKey, file: file, location: entry.keyLocation, key: "policy.optout_text.\(key)",
+                        .unknownKey, file: file, location: entry.keyLocation,
+                        key: "policy.optout_text.\(key)",
                         message: "unknown language; use zh or en")
                 }
                 guard case .string(let text) = entry.value else {
@@ -263,15 +281,22 @@ struct ConfigurationReader {
             }
             return result
         default:
-            throw invalid(node, "policy.optout_text", "must be a string, or a table such as { zh = \"回T退订\", en = \"Reply STOP to opt out\" }")
+            throw invalid(
+                node, "policy.optout_text",
+                "must be a string, or a table such as { zh = \"回T退订\", en = \"Reply STOP to opt out\" }")
         }
     }
 
     func timeZone(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> TimeZone? {
         guard let name = try string(table, key, path: path) else { return nil }
         guard let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" else {
-            let hint = Suggestion.closest(to: name, in: TimeZone.knownTimeZoneIdentifiers).map { " — did you mean \($0)?" } ?? ""
-            throw invalid(table[key]!, join(path, key), "unknown time zone \"\(name)\"\(hint); use an IANA name such as \"Asia/Shanghai\"")
+            let hint =
+                Suggestion.closest(to: name, in: TimeZone.knownTimeZoneIdentifiers).map {
+                    " — did you mean \($0)?"
+                } ?? ""
+            throw invalid(
+                table[key]!, join(path, key),
+                "unknown time zone \"\(name)\"\(hint); use an IANA name such as \"Asia/Shanghai\"")
         }
         return zone
     }

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One CSV record (row) with the position of each of its fields.
@@ -253,7 +254,8 @@ private struct CSVScanner {
             started = true
             try fill(atLeast: 3)
             if end - pos >= 3 && storage[pos] == 0xEF && storage[pos + 1] == 0xBB
-                && storage[pos + 2] == 0xBF {
+                && storage[pos + 2] == 0xBF
+            {
                 pos += 3
             }
         }
@@ -362,7 +364,8 @@ private struct CSVScanner {
                 if s[p] == Self.quote {
                     try checkPrefix(
                         s + start, count: p - start, ored: ored, line: fieldLine, column: fieldColumn)
-                    let column = fieldColumn + Self.scalarCount(field) + (p - start)
+                    let column =
+                        fieldColumn + Self.scalarCount(field) + (p - start)
                         - Self.continuationCount(s + start, count: p - start)
                     field.removeAll(keepingCapacity: true)
                     resync = .unquoted
@@ -371,8 +374,9 @@ private struct CSVScanner {
                         message: "unexpected quote inside an unquoted field; enclose the whole field in "
                             + "quotes and write each inner quote as \"\"")
                 }
-                return try makeValue(s + start, count: p - start, ored: ored, quoted: false,
-                                     line: fieldLine, column: fieldColumn)
+                return try makeValue(
+                    s + start, count: p - start, ored: ored, quoted: false,
+                    line: fieldLine, column: fieldColumn)
             }
             if field.count + (p - start) > maxFieldBytes {
                 pos = p
@@ -387,8 +391,9 @@ private struct CSVScanner {
             p = pos
             start = p
             if p == end {
-                return try makeValue(s + start, count: 0, ored: ored, quoted: false,
-                                     line: fieldLine, column: fieldColumn)
+                return try makeValue(
+                    s + start, count: 0, ored: ored, quoted: false,
+                    line: fieldLine, column: fieldColumn)
             }
         }
     }
@@ -401,8 +406,8 @@ private struct CSVScanner {
         pos += 1
         col += 1
         var p = pos
-        var start = p          // first content byte not yet copied into `field`
-        var segmentStart = p   // first byte whose column is not yet counted
+        var start = p  // first content byte not yet copied into `field`
+        var segmentStart = p  // first byte whose column is not yet counted
         var segmentOred: UInt8 = 0
         var ored: UInt8 = 0
         var afterCR = false
@@ -479,8 +484,9 @@ private struct CSVScanner {
                 }
                 col += 1
                 pos = p + 1
-                return try finishQuoted(s + start, count: p - start, ored: ored, next: after,
-                                        line: fieldLine, column: fieldColumn)
+                return try finishQuoted(
+                    s + start, count: p - start, ored: ored, next: after,
+                    line: fieldLine, column: fieldColumn)
             }
             // The quote is the last byte of the chunk: look at the next chunk.
             field.append(contentsOf: UnsafeBufferPointer(start: s + start, count: p - start))
@@ -498,8 +504,9 @@ private struct CSVScanner {
                 continue
             }
             col += 1
-            return try finishQuoted(s + p, count: 0, ored: ored, next: p < end ? s[p] : nil,
-                                    line: fieldLine, column: fieldColumn)
+            return try finishQuoted(
+                s + p, count: 0, ored: ored, next: p < end ? s[p] : nil,
+                line: fieldLine, column: fieldColumn)
         }
     }
 
@@ -558,7 +565,8 @@ private struct CSVScanner {
         }
         if !quoted { col += scalars }
         return field.withUnsafeBufferPointer { bytes in
-            ored < 0x80 ? String(decoding: bytes, as: Unicode.ASCII.self) : String(decoding: bytes, as: UTF8.self)
+            ored < 0x80
+                ? String(decoding: bytes, as: Unicode.ASCII.self) : String(decoding: bytes, as: UTF8.self)
         }
     }
 
@@ -583,11 +591,13 @@ private struct CSVScanner {
     // MARK: - Errors
 
     private func tooLarge(line: Int, column: Int, quoted: Bool) -> CSVError {
-        let hint = quoted
+        let hint =
+            quoted
             ? "; check that this quoted field is closed, or raise the limit"
             : "; check the file's format, or raise the limit"
-        return CSVError(code: .fieldTooLarge, line: line, column: column,
-                        message: "field longer than \(maxFieldBytes) bytes" + hint)
+        return CSVError(
+            code: .fieldTooLarge, line: line, column: column,
+            message: "field longer than \(maxFieldBytes) bytes" + hint)
     }
 
     /// The `invalidUTF8` error for field content that starts at `line`:`column` (after any opening quote).
@@ -640,12 +650,20 @@ private struct CSVScanner {
             var high: UInt8 = 0xBF
             switch c {
             case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; low = 0xA0
+            case 0xE0:
+                need = 2
+                low = 0xA0
             case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; high = 0x9F
-            case 0xF0: need = 3; low = 0x90
+            case 0xED:
+                need = 2
+                high = 0x9F
+            case 0xF0:
+                need = 3
+                low = 0x90
             case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; high = 0x8F
+            case 0xF4:
+                need = 3
+                high = 0x8F
             default: return (i, scalars)
             }
             if n - i <= need || bytes[i + 1] < low || bytes[i + 1] > high { return (i, scalars) }
@@ -667,7 +685,9 @@ private struct CSVScanner {
         switch resync {
         case .none: return
         case .unquoted: state = .unquoted
-        case .quoted(let cr): state = .quoted; afterCR = cr
+        case .quoted(let cr):
+            state = .quoted
+            afterCR = cr
         }
         resync = .none
         while true {
@@ -741,8 +761,9 @@ private struct CSVScanner {
                 eof = true
                 finished = true
                 field.removeAll(keepingCapacity: true)
-                throw CSVError(code: .io, line: line, column: col,
-                               message: "cannot read \(path): \(reason); check the file and try again")
+                throw CSVError(
+                    code: .io, line: line, column: col,
+                    message: "cannot read \(path): \(reason); check the file and try again")
             }
         }
     }

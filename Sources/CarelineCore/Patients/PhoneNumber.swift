@@ -116,14 +116,18 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
             let all = digits.digits[...]
             (countryCode, national) = ([1], all.count == 11 && all.first == 1 ? all.dropFirst() : all)
         } else if let region {
-            throw PhoneNumberError(code: .noCountry, message: "Phone number \(shown) has no country "
-                + "code, and the default region \"\(region.prefix(8))\" is not supported for "
-                + "national numbers (supported: CN, US, CA and the other +1 regions). Write it "
-                + "with + and the country code.")
+            throw PhoneNumberError(
+                code: .noCountry,
+                message: "Phone number \(shown) has no country "
+                    + "code, and the default region \"\(region.prefix(8))\" is not supported for "
+                    + "national numbers (supported: CN, US, CA and the other +1 regions). Write it "
+                    + "with + and the country code.")
         } else {
-            throw PhoneNumberError(code: .noCountry, message: "Phone number \(shown) has no country "
-                + "code and no default region is set. Write it with + and the country code "
-                + "(e.g. +1 for the US and Canada, +86 for mainland China) or set a default region.")
+            throw PhoneNumberError(
+                code: .noCountry,
+                message: "Phone number \(shown) has no country "
+                    + "code and no default region is set. Write it with + and the country code "
+                    + "(e.g. +1 for the US and Canada, +86 for mainland China) or set a default region.")
         }
 
         let validNational: ArraySlice<UInt8>
@@ -135,9 +139,11 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
         default:
             let total = countryCode.count + national.count
             guard (8...15).contains(total) else {
-                throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has "
-                    + "\(total) digits; an international (E.164) number has 8 to 15 including the "
-                    + "country code. Check for missing or extra digits.")
+                throw PhoneNumberError(
+                    code: .invalidLength,
+                    message: "Phone number \(shown) has "
+                        + "\(total) digits; an international (E.164) number has 8 to 15 including the "
+                        + "country code. Check for missing or extra digits.")
             }
             validNational = national
         }
@@ -205,8 +211,10 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
         let container = try decoder.singleValueContainer()
         let string = try container.decode(String.self)
         guard let number = PhoneNumber(e164: string) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription:
-                "\"\(Self.mask(string))\" is not an E.164 phone number (+, country code, 8-15 digits)")
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription:
+                    "\"\(Self.mask(string))\" is not an E.164 phone number (+, country code, 8-15 digits)")
         }
         self = number
     }
@@ -232,8 +240,10 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     {
         let scalars = Array(raw.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars)
         guard !scalars.isEmpty else {
-            throw PhoneNumberError(code: .empty, message: "The phone number is empty. Enter the "
-                + "patient's mobile number with its country code (e.g. +86 or +1).")
+            throw PhoneNumberError(
+                code: .empty,
+                message: "The phone number is empty. Enter the "
+                    + "patient's mobile number with its country code (e.g. +86 or +1).")
         }
         var result = Extracted()
         var index = 0
@@ -243,9 +253,11 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
                 result.digits.append(digit)
             } else if scalar == "+" || scalar == "\u{FF0B}" {
                 guard !result.hasPlus, result.digits.isEmpty else {
-                    throw PhoneNumberError(code: .invalidCharacters, message: "Phone number \(shown) "
-                        + "has a \"+\" that is not at the start. Only the international prefix "
-                        + "may be written as +; remove the other one.")
+                    throw PhoneNumberError(
+                        code: .invalidCharacters,
+                        message: "Phone number \(shown) "
+                            + "has a \"+\" that is not at the start. Only the international prefix "
+                            + "may be written as +; remove the other one.")
                 }
                 result.hasPlus = true
             } else if isSeparator(scalar) {
@@ -254,24 +266,30 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
                 let rest = scalars[(index + length)...]
                 let extensionDigits = rest.filter { digitValue($0) != nil }.count
                 guard extensionDigits > 0,
-                      rest.allSatisfy({ digitValue($0) != nil || isSeparator($0) || $0 == ":" })
+                    rest.allSatisfy({ digitValue($0) != nil || isSeparator($0) || $0 == ":" })
                 else {
-                    throw PhoneNumberError(code: .invalidCharacters, message: "Phone number \(shown) "
-                        + "has an extension marker not followed by digits only. Write an extension "
-                        + "as \"ext. 12\", \"x12\" or \"#12\", or remove the extra text.")
+                    throw PhoneNumberError(
+                        code: .invalidCharacters,
+                        message: "Phone number \(shown) "
+                            + "has an extension marker not followed by digits only. Write an extension "
+                            + "as \"ext. 12\", \"x12\" or \"#12\", or remove the extra text.")
                 }
                 break scan
             } else {
-                throw PhoneNumberError(code: .invalidCharacters, message: "Phone number \(shown) "
-                    + "contains \"\(scalar)\" (\(codePoint(scalar))), which is not allowed. Use digits "
-                    + "with an optional leading +, and spaces, dashes, dots or parentheses; an "
-                    + "extension may follow \"ext.\", \"x\" or \"#\".")
+                throw PhoneNumberError(
+                    code: .invalidCharacters,
+                    message: "Phone number \(shown) "
+                        + "contains \"\(scalar)\" (\(codePoint(scalar))), which is not allowed. Use digits "
+                        + "with an optional leading +, and spaces, dashes, dots or parentheses; an "
+                        + "extension may follow \"ext.\", \"x\" or \"#\".")
             }
             index += 1
         }
         guard !result.digits.isEmpty else {
-            throw PhoneNumberError(code: .empty, message: "Phone number \(shown) contains no digits. "
-                + "Enter the patient's mobile number with its country code (e.g. +86 or +1).")
+            throw PhoneNumberError(
+                code: .empty,
+                message: "Phone number \(shown) contains no digits. "
+                    + "Enter the patient's mobile number with its country code (e.g. +86 or +1).")
         }
         return result
     }
@@ -281,22 +299,30 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
         throws(PhoneNumberError) -> (ArraySlice<UInt8>, ArraySlice<UInt8>)
     {
         guard !number.isEmpty else {
-            throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has no "
-                + "digits after the international prefix. Add the country code and the number.")
+            throw PhoneNumberError(
+                code: .invalidLength,
+                message: "Phone number \(shown) has no "
+                    + "digits after the international prefix. Add the country code and the number.")
         }
         guard number.count <= 15 else {
-            throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has "
-                + "\(number.count) digits after the international prefix; E.164 allows at most 15 "
-                + "including the country code. Check for extra digits.")
+            throw PhoneNumberError(
+                code: .invalidLength,
+                message: "Phone number \(shown) has "
+                    + "\(number.count) digits after the international prefix; E.164 allows at most 15 "
+                    + "including the country code. Check for extra digits.")
         }
         guard number.first != 0 else {
-            throw PhoneNumberError(code: .invalidNumber, message: "Phone number \(shown) has a 0 "
-                + "where the country code starts; country codes never start with 0. Write the "
-                + "number as + followed by the country code and the number.")
+            throw PhoneNumberError(
+                code: .invalidNumber,
+                message: "Phone number \(shown) has a 0 "
+                    + "where the country code starts; country codes never start with 0. Write the "
+                    + "number as + followed by the country code and the number.")
         }
         guard let length = countryCodeLength(of: number) else {
-            throw PhoneNumberError(code: .invalidNumber, message: "Phone number \(shown) does not "
-                + "start with an assigned country code. Check the digits after the + or 00.")
+            throw PhoneNumberError(
+                code: .invalidNumber,
+                message: "Phone number \(shown) does not "
+                    + "start with an assigned country code. Check the digits after the + or 00.")
         }
         return (number.prefix(length), number.dropFirst(length))
     }
@@ -305,52 +331,68 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     private static func validateChina(_ digits: ArraySlice<UInt8>, shown: String)
         throws(PhoneNumberError) -> ArraySlice<UInt8>
     {
-        let national = digits.first == 0 ? digits.dropFirst() : digits // trunk prefix
+        let national = digits.first == 0 ? digits.dropFirst() : digits  // trunk prefix
         let values = Array(national)
         let mobileShape = "a mainland China mobile number has 11 digits: 1[3-9]x xxxx xxxx"
-        let landline = PhoneNumberError(code: .notMobile, message: "Phone number \(shown) is a "
-            + "mainland China landline or service number, and SMS needs a mobile number (+86 "
-            + "1[3-9]x xxxx xxxx). Ask the patient for a mobile number.")
+        let landline = PhoneNumberError(
+            code: .notMobile,
+            message: "Phone number \(shown) is a "
+                + "mainland China landline or service number, and SMS needs a mobile number (+86 "
+                + "1[3-9]x xxxx xxxx). Ask the patient for a mobile number.")
         guard let first = values.first else {
-            throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has no "
-                + "digits after the country code +86; \(mobileShape).")
+            throw PhoneNumberError(
+                code: .invalidLength,
+                message: "Phone number \(shown) has no "
+                    + "digits after the country code +86; \(mobileShape).")
         }
         switch first {
         case 1:
             guard values.count > 1 else {
-                throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has "
-                    + "1 digit after +86; \(mobileShape). Check for missing digits.")
+                throw PhoneNumberError(
+                    code: .invalidLength,
+                    message: "Phone number \(shown) has "
+                        + "1 digit after +86; \(mobileShape). Check for missing digits.")
             }
             switch values[1] {
             case 0:
-                if (9...12).contains(values.count) { throw landline } // Beijing, area code 10
+                if (9...12).contains(values.count) { throw landline }  // Beijing, area code 10
             case 1, 2:
-                throw PhoneNumberError(code: .invalidNumber, message: "Phone number \(shown) starts "
-                    + "+86 1\(values[1]), which is not allocated to mobile phones (they start 13 to "
-                    + "19). Check the number.")
+                throw PhoneNumberError(
+                    code: .invalidNumber,
+                    message: "Phone number \(shown) starts "
+                        + "+86 1\(values[1]), which is not allocated to mobile phones (they start 13 to "
+                        + "19). Check the number.")
             default:
                 guard values.count == 11 else {
-                    throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has "
-                        + "\(values.count) digits after +86; \(mobileShape). Check for a missing or "
-                        + "extra digit.")
+                    throw PhoneNumberError(
+                        code: .invalidLength,
+                        message: "Phone number \(shown) has "
+                            + "\(values.count) digits after +86; \(mobileShape). Check for a missing or "
+                            + "extra digit.")
                 }
                 let prefix = Int(values[0]) * 100 + Int(values[1]) * 10 + Int(values[2])
                 guard !chinaNonMobilePrefixes.contains(prefix) else {
-                    throw PhoneNumberError(code: .notMobile, message: "Phone number \(shown) is in "
-                        + "the +86 \(prefix) range, which is not used for mobile phones (data-only, "
-                        + "IoT or unassigned), and SMS needs a mobile number. Check the number or "
-                        + "ask the patient for a mobile number.")
+                    throw PhoneNumberError(
+                        code: .notMobile,
+                        message: "Phone number \(shown) is in "
+                            + "the +86 \(prefix) range, which is not used for mobile phones (data-only, "
+                            + "IoT or unassigned), and SMS needs a mobile number. Check the number or "
+                            + "ask the patient for a mobile number.")
                 }
                 return national
             }
         case 2...9:
             if (9...12).contains(values.count) { throw landline }
         default:
-            throw PhoneNumberError(code: .invalidNumber, message: "Phone number \(shown) has an "
-                + "extra 0 after +86; \(mobileShape). Check the number.")
+            throw PhoneNumberError(
+                code: .invalidNumber,
+                message: "Phone number \(shown) has an "
+                    + "extra 0 after +86; \(mobileShape). Check the number.")
         }
-        throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has "
-            + "\(values.count) digits after +86 and is not a mobile number; \(mobileShape).")
+        throw PhoneNumberError(
+            code: .invalidLength,
+            message: "Phone number \(shown) has "
+                + "\(values.count) digits after +86 and is not a mobile number; \(mobileShape).")
     }
 
     /// NANP (+1): returns the 10-digit national number or throws.
@@ -359,19 +401,25 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     {
         let values = Array(national)
         guard values.count == 10 else {
-            throw PhoneNumberError(code: .invalidLength, message: "Phone number \(shown) has "
-                + "\(values.count) digits after +1; a North American (NANP) number has 10: a 3-digit "
-                + "area code, a 3-digit exchange and 4 digits. Check for a missing or extra digit.")
+            throw PhoneNumberError(
+                code: .invalidLength,
+                message: "Phone number \(shown) has "
+                    + "\(values.count) digits after +1; a North American (NANP) number has 10: a 3-digit "
+                    + "area code, a 3-digit exchange and 4 digits. Check for a missing or extra digit.")
         }
         guard values[0] >= 2 else {
-            throw PhoneNumberError(code: .invalidNumber, message: "Phone number \(shown) has an "
-                + "area code starting with 0 or 1, which North American (+1) numbers never have. "
-                + "Check the number.")
+            throw PhoneNumberError(
+                code: .invalidNumber,
+                message: "Phone number \(shown) has an "
+                    + "area code starting with 0 or 1, which North American (+1) numbers never have. "
+                    + "Check the number.")
         }
         guard values[3] >= 2 else {
-            throw PhoneNumberError(code: .invalidNumber, message: "Phone number \(shown) has an "
-                + "exchange (the 3 digits after the area code) starting with 0 or 1, which North "
-                + "American (+1) numbers never have. Check the number.")
+            throw PhoneNumberError(
+                code: .invalidNumber,
+                message: "Phone number \(shown) has an "
+                    + "exchange (the 3 digits after the area code) starting with 0 or 1, which North "
+                    + "American (+1) numbers never have. Check the number.")
         }
         return national
     }
@@ -381,16 +429,16 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     private static func digitValue(_ scalar: Unicode.Scalar) -> UInt8? {
         switch scalar.value {
         case 0x30...0x39: return UInt8(scalar.value - 0x30)
-        case 0xFF10...0xFF19: return UInt8(scalar.value - 0xFF10) // full-width digits
+        case 0xFF10...0xFF19: return UInt8(scalar.value - 0xFF10)  // full-width digits
         default: return nil
         }
     }
 
     private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x2D, 0x2E, 0x28, 0x29, 0x2F: return true // - . ( ) /
-        case 0x2010...0x2015, 0x2212: return true // hyphens, dashes, minus sign
-        case 0xFF08, 0xFF09, 0xFF0D, 0xFF0E, 0xFF0F: return true // full-width ( ) - . /
+        case 0x2D, 0x2E, 0x28, 0x29, 0x2F: return true  // - . ( ) /
+        case 0x2010...0x2015, 0x2212: return true  // hyphens, dashes, minus sign
+        case 0xFF08, 0xFF09, 0xFF0D, 0xFF0E, 0xFF0F: return true  // full-width ( ) - . /
         default: return scalar.properties.isWhitespace
         }
     }

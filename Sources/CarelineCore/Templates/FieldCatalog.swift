@@ -13,7 +13,9 @@ public struct FieldCatalog: Sendable {
         add(sample, prefix: "")
         names.insert("patient")
         names.insert("clinic")
-        for column in MessageContext.patientColumns + MessageContext.derivedPatientFields + extraPatientColumns {
+        for column in MessageContext.patientColumns + MessageContext.derivedPatientFields
+            + extraPatientColumns
+        {
             names.insert("patient.\(column)")
         }
         for field in MessageContext.clinicFields { names.insert("clinic.\(field)") }
@@ -47,7 +49,9 @@ public struct FieldCatalog: Sendable {
     public func contains(_ name: String) -> Bool {
         if names.contains(name) { return true }
         // Columns of a patients file may hold dates; their members are checked when rendering.
-        if let dot = name.lastIndex(of: "."), Self.dateMembers.contains(String(name[name.index(after: dot)...])) {
+        if let dot = name.lastIndex(of: "."),
+            Self.dateMembers.contains(String(name[name.index(after: dot)...]))
+        {
             let owner = String(name[..<dot])
             return owner.hasPrefix("patient.") && names.contains(owner)
         }

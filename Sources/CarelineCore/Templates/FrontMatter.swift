@@ -77,7 +77,9 @@ public struct FrontMatter: Sendable, Equatable {
                 let hint = Suggestion.closest(to: key, in: Self.keys).map { " — did you mean \($0)?" } ?? ""
                 throw TemplateError(
                     .frontMatter, file: file, location: location,
-                    message: "unknown front matter key \"\(key)\"\(hint) (known: \(Self.keys.joined(separator: ", ")))")
+                    message:
+                        "unknown front matter key \"\(key)\"\(hint) (known: \(Self.keys.joined(separator: ", ")))"
+                )
             }
         }
     }

@@ -51,7 +51,9 @@ public enum MessageContext {
         let name = rawName.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { return patient }
         var familyName: String?
-        if case .string(let given)? = patient["family_name"], !given.trimmingCharacters(in: .whitespaces).isEmpty {
+        if case .string(let given)? = patient["family_name"],
+            !given.trimmingCharacters(in: .whitespaces).isEmpty
+        {
             familyName = given.trimmingCharacters(in: .whitespaces)
         }
         let gender = patient["gender"]?.scalarText.flatMap(Gender.init(parsing:))
@@ -65,7 +67,8 @@ public enum MessageContext {
         }
         if patient["honorific_warm"] == nil {
             patient["honorific_warm"] = .string(
-                Honorific.warm(name: name, familyName: familyName, gender: gender, age: age, language: language))
+                Honorific.warm(
+                    name: name, familyName: familyName, gender: gender, age: age, language: language))
         }
         return patient
     }

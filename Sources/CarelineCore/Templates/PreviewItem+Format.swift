@@ -66,10 +66,12 @@ extension SMSAnalysis {
     /// A line for people: `UCS-2 · 58 UTF-16 units · 1 part · non-GSM: 您 好`.
     public var summary: String {
         let unit = encoding == .gsm7 ? "septets" : "UTF-16 units"
-        var text = "\(encoding.rawValue) · \(units) \(unit) · \(segments == 1 ? "1 part" : "\(segments) parts")"
+        var text =
+            "\(encoding.rawValue) · \(units) \(unit) · \(segments == 1 ? "1 part" : "\(segments) parts")"
         if !nonGSM.isEmpty {
             let shown = nonGSM.prefix(12).joined(separator: " ")
-            text += " · forced to UCS-2 by: \(shown)\(nonGSM.count > 12 ? " …(\(nonGSM.count) characters)" : "")"
+            text +=
+                " · forced to UCS-2 by: \(shown)\(nonGSM.count > 12 ? " …(\(nonGSM.count) characters)" : "")"
         }
         return text
     }

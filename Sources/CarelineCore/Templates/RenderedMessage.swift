@@ -63,27 +63,32 @@ extension MessageTemplate {
         }
         let sms = SMSAnalysis(analyzing: body)
         if sms.segments > frontMatter.maxSegments {
-            var message = "the message needs \(sms.segments) SMS parts (\(sms.units) \(sms.encoding == .gsm7 ? "septets" : "UTF-16 units"), \(sms.encoding.rawValue)) but max_segments is \(frontMatter.maxSegments); shorten the text or raise max_segments in the front matter"
+            var message =
+                "the message needs \(sms.segments) SMS parts (\(sms.units) \(sms.encoding == .gsm7 ? "septets" : "UTF-16 units"), \(sms.encoding.rawValue)) but max_segments is \(frontMatter.maxSegments); shorten the text or raise max_segments in the front matter"
             if let explanation = sms.explanation() { message += " (\(explanation))" }
             throw TemplateError(.tooManySegments, file: file, location: start, message: message)
         }
         if language == .zh, let signature = policy.requiredSignature, !body.hasPrefix(signature) {
             throw TemplateError(
                 .policy, file: file, location: start,
-                message: "zh messages must start with the clinic signature \(signature) ([policy] require_signature); "
+                message:
+                    "zh messages must start with the clinic signature \(signature) ([policy] require_signature); "
                     + "begin the template with {{> signature}} or {{clinic.signature}}")
         }
         if frontMatter.kind == .promotional {
             guard let line = policy.optoutLine(for: language) else {
                 throw TemplateError(
                     .policy, file: file, location: start,
-                    message: "promotional messages need an opt-out line, but [policy] optout_text is not set in careline.toml")
+                    message:
+                        "promotional messages need an opt-out line, but [policy] optout_text is not set in careline.toml"
+                )
             }
             let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
             if !trimmed.hasSuffix(line) {
                 throw TemplateError(
                     .policy, file: file, location: end,
-                    message: "promotional messages must end with the opt-out line \"\(line)\"; end the template with "
+                    message:
+                        "promotional messages must end with the opt-out line \"\(line)\"; end the template with "
                         + "{{> optout}} or that text")
             }
         }

@@ -82,14 +82,16 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
         if scanner.isGSM {
             self.encoding = .gsm7
             self.units = scanner.septets
-            self.segments = Self.segmentCount(units: scanner.septets, concatenated: scanner.gsmParts,
-                                              singleLimit: Self.gsm7SingleLimit)
+            self.segments = Self.segmentCount(
+                units: scanner.septets, concatenated: scanner.gsmParts,
+                singleLimit: Self.gsm7SingleLimit)
             self.nonGSM = []
         } else {
             self.encoding = .ucs2
             self.units = scanner.ucsUnits
-            self.segments = Self.segmentCount(units: scanner.ucsUnits, concatenated: scanner.ucsParts,
-                                              singleLimit: Self.ucs2SingleLimit)
+            self.segments = Self.segmentCount(
+                units: scanner.ucsUnits, concatenated: scanner.ucsParts,
+                singleLimit: Self.ucs2SingleLimit)
             self.nonGSM = scanner.found.map { String($0) }
             if scanner.gsmPossible {
                 self.lookAlikeFreeSegments = Self.segmentCount(
@@ -135,7 +137,10 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
             let gsmCap = SMSAnalysis.gsm7PartLimit
             var index = 0
             // GSM-7 phase: the common case, kept in local variables.
-            var count = 0, septets = 0, parts = 1, fill = 0
+            var count = 0
+            var septets = 0
+            var parts = 1
+            var fill = 0
             var nonGSMValue: UInt32? = nil
             while index < end {
                 let (value, length) = Self.decode(base, at: index)
@@ -178,11 +183,15 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
                 return ((lead & 0x1F) << 6 | UInt32(base[index &+ 1] & 0x3F), 2)
             }
             if lead < 0xF0 {
-                return ((lead & 0x0F) << 12 | UInt32(base[index &+ 1] & 0x3F) << 6
-                        | UInt32(base[index &+ 2] & 0x3F), 3)
+                return (
+                    (lead & 0x0F) << 12 | UInt32(base[index &+ 1] & 0x3F) << 6
+                        | UInt32(base[index &+ 2] & 0x3F), 3
+                )
             }
-            return ((lead & 0x07) << 18 | UInt32(base[index &+ 1] & 0x3F) << 12
-                    | UInt32(base[index &+ 2] & 0x3F) << 6 | UInt32(base[index &+ 3] & 0x3F), 4)
+            return (
+                (lead & 0x07) << 18 | UInt32(base[index &+ 1] & 0x3F) << 12
+                    | UInt32(base[index &+ 2] & 0x3F) << 6 | UInt32(base[index &+ 3] & 0x3F), 4
+            )
         }
 
         /// Starts UCS-2 packing at the first non-GSM scalar.
@@ -264,7 +273,8 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
         var replacements: [String] = []
         for string in nonGSM {
             guard let scalar = string.unicodeScalars.first,
-                  let replacement = Self.lookAlikeReplacement(scalar.value) else { return nil }
+                let replacement = Self.lookAlikeReplacement(scalar.value)
+            else { return nil }
             culprits.append("\"\(string)\" (\(Self.codePoint(scalar.value)))")
             replacements.append("\"\(replacement)\"")
         }
@@ -274,7 +284,8 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
         if alternative != segments {
             return "\(subject) \(verb) UCS-2: \(Self.parts(segments)) instead of \(alternative) \(with)"
         }
-        let (ucsRoom, gsmRoom) = segments > 1
+        let (ucsRoom, gsmRoom) =
+            segments > 1
             ? (Self.ucs2PartLimit, Self.gsm7PartLimit)
             : (Self.ucs2SingleLimit, Self.gsm7SingleLimit)
         return "\(subject) \(verb) UCS-2: still \(Self.parts(segments)), but a part holds "
@@ -300,9 +311,9 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
     fileprivate static func highCost(_ value: UInt32) -> Int {
         switch value {
         case 0x0393, 0x0394, 0x0398, 0x039B, 0x039E, 0x03A0, 0x03A3, 0x03A6, 0x03A8, 0x03A9:
-            return 1 // Γ Δ Θ Λ Ξ Π Σ Φ Ψ Ω
+            return 1  // Γ Δ Θ Λ Ξ Π Σ Φ Ψ Ω
         case 0x20AC:
-            return 2 // €
+            return 2  // €
         default:
             return 0
         }
@@ -312,15 +323,15 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
     private static func lookAlikeReplacement(_ value: UInt32) -> String? {
         switch value {
         case 0x2018, 0x2019, 0x201B, 0x2032, 0x0060, 0x00B4:
-            return "'" // ‘ ’ ‛ ′ ` ´
+            return "'"  // ‘ ’ ‛ ′ ` ´
         case 0x201C, 0x201D, 0x201F, 0x2033:
-            return "\"" // “ ” ‟ ″
+            return "\""  // “ ” ‟ ″
         case 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212:
-            return "-" // hyphens, figure dash, en dash, em dash, horizontal bar, minus sign
+            return "-"  // hyphens, figure dash, en dash, em dash, horizontal bar, minus sign
         case 0x2026:
-            return "..." // …
+            return "..."  // …
         case 0x00A0, 0x2002, 0x2003, 0x2007, 0x2009, 0x200A, 0x202F:
-            return " " // no-break, en, em, figure, thin, hair and narrow no-break spaces
+            return " "  // no-break, en, em, figure, thin, hair and narrow no-break spaces
         default:
             return nil
         }

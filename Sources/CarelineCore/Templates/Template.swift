@@ -16,7 +16,8 @@ public struct RenderOptions: Sendable, Equatable {
     public var today: LocalDate?
 
     public init(
-        escaping: Escaping = .none, strict: Bool = true, language: MessageLanguage = .en, today: LocalDate? = nil
+        escaping: Escaping = .none, strict: Bool = true, language: MessageLanguage = .en,
+        today: LocalDate? = nil
     ) {
         self.escaping = escaping
         self.strict = strict
@@ -79,13 +80,15 @@ public struct Template: Sendable {
                 if requirePartials {
                     throw TemplateError(
                         .unknownPartial, file: next.file, location: next.location,
-                        message: "unknown partial {{> \(next.name)}}: there is no partials/\(next.name).mustache "
+                        message:
+                            "unknown partial {{> \(next.name)}}: there is no partials/\(next.name).mustache "
                             + "(or a locale variant of it); create it or fix the name")
                 }
                 missing.insert(next.name)
                 continue
             }
-            let parsed = try TemplateParser(source: found.text, file: found.file, firstLine: found.firstLine).parse()
+            let parsed = try TemplateParser(source: found.text, file: found.file, firstLine: found.firstLine)
+                .parse()
             partials[next.name] = parsed
             partialFiles[next.name] = found.file
             Self.collectPartials(in: parsed, file: found.file, into: &pending)
@@ -120,7 +123,8 @@ public struct Template: Sendable {
     ///
     /// - Throws: ``TemplateError`` with code `missingField` (strict mode) naming the field and its
     ///   `file:line:column`, or `partialRecursion` when partials nest deeper than 64 levels.
-    public func render(_ context: TemplateValue, options: RenderOptions = RenderOptions()) throws(TemplateError)
+    public func render(_ context: TemplateValue, options: RenderOptions = RenderOptions())
+        throws(TemplateError)
         -> String
     {
         var renderer = TemplateRenderer(template: self, options: options, context: context)

@@ -47,7 +47,8 @@ public struct TemplateChecker: Sendable {
 
     /// Checks every template and partial file of `library`, reporting all problems.
     public func check(_ library: TemplateLibrary) -> TemplateCheckReport {
-        var report = TemplateCheckReport(diagnostics: [], templatesChecked: 0, partialsChecked: 0, samples: [])
+        var report = TemplateCheckReport(
+            diagnostics: [], templatesChecked: 0, partialsChecked: 0, samples: [])
         for entry in library.partials.entries {
             report.partialsChecked += 1
             do throws(TemplateError) {
@@ -64,14 +65,17 @@ public struct TemplateChecker: Sendable {
         var seen: [String: String] = [:]
         for entry in library.entries {
             report.templatesChecked += 1
-            let key = "\(entry.name)|\(entry.locale?.lowercased().replacingOccurrences(of: "_", with: "-") ?? "")"
+            let key =
+                "\(entry.name)|\(entry.locale?.lowercased().replacingOccurrences(of: "_", with: "-") ?? "")"
             if let other = seen[key] {
                 report.diagnostics.append(
                     TemplateDiagnostic(
                         severity: .warning,
                         error: TemplateError(
                             .notFound, file: entry.file, location: nil,
-                            message: "same name and locale as \(other); only one of them is used — remove the other")))
+                            message:
+                                "same name and locale as \(other); only one of them is used — remove the other"
+                        )))
             }
             seen[key] = entry.file
             let (diagnostics, sample) = check(entry, in: library)
@@ -92,13 +96,16 @@ public struct TemplateChecker: Sendable {
             return ([TemplateDiagnostic(severity: .error, error: error)], nil)
         }
         var diagnostics: [TemplateDiagnostic] = []
-        func fail(_ error: TemplateError) { diagnostics.append(TemplateDiagnostic(severity: .error, error: error)) }
+        func fail(_ error: TemplateError) {
+            diagnostics.append(TemplateDiagnostic(severity: .error, error: error))
+        }
 
         if let cycle = template.template.partialCycle {
             fail(
                 TemplateError(
                     .partialRecursion, file: cycle.file, location: cycle.location,
-                    message: "partials include each other: \(cycle.chain.joined(separator: " → ")); a care message "
+                    message:
+                        "partials include each other: \(cycle.chain.joined(separator: " → ")); a care message "
                         + "must not recurse — remove one of the includes"))
         }
         let catalog = FieldCatalog(sample: template.frontMatter.sample)
@@ -110,7 +117,8 @@ public struct TemplateChecker: Sendable {
             fail(
                 TemplateError(
                     .unknownField, file: reference.file, location: reference.location,
-                    message: "unknown field \(kind)\(hint) (not in the sample data, the patient columns or the "
+                    message:
+                        "unknown field \(kind)\(hint) (not in the sample data, the patient columns or the "
                         + "derived fields; add it to [sample] if it is a real field)"))
         }
         guard diagnostics.isEmpty else { return (diagnostics, nil) }
@@ -119,7 +127,8 @@ public struct TemplateChecker: Sendable {
             fail(
                 TemplateError(
                     .frontMatter, file: template.file, location: SourceLocation(line: 1, column: 1),
-                    message: "no sample data: add a [sample.patient] table to the front matter so the message "
+                    message:
+                        "no sample data: add a [sample.patient] table to the front matter so the message "
                         + "can be checked and previewed"))
             return (diagnostics, nil)
         }

@@ -17,7 +17,8 @@ public struct TemplateFileRenderer: Sendable {
 
     public init(
         templatePath: String, partialsDirectory: String? = nil, escaping: RenderOptions.Escaping = .none,
-        lenient: Bool = false, locale: String? = nil, clinic: ClinicFields? = nil, fallbackZone: TimeZone? = nil
+        lenient: Bool = false, locale: String? = nil, clinic: ClinicFields? = nil,
+        fallbackZone: TimeZone? = nil
     ) {
         self.templatePath = templatePath
         self.partialsDirectory = partialsDirectory
@@ -34,18 +35,26 @@ public struct TemplateFileRenderer: Sendable {
     ///   bad template, `missingField` (strict) naming the field and `file:line:column`.
     public func render(data: TemplateValue, now: Date) throws(TemplateError) -> String {
         let text = try TemplateLibrary.read(templatePath)
-        let folder = partialsDirectory
-            ?? ((templatePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("partials")
+        let folder =
+            partialsDirectory
+            ?? ((templatePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+                "partials")
         let partials = PartialFolder(directory: folder)
-        let template = try MessageTemplate(text: text, file: templatePath, locale: locale, requirePartials: !lenient) {
+        let template = try MessageTemplate(
+            text: text, file: templatePath, locale: locale, requirePartials: !lenient
+        ) {
             (name: String) throws(TemplateError) -> Template.PartialSource? in
-            try partials.partial(named: name, locale: locale ?? TemplateFileName((templatePath as NSString).lastPathComponent)?.locale)
+            try partials.partial(
+                named: name,
+                locale: locale ?? TemplateFileName((templatePath as NSString).lastPathComponent)?.locale)
         }
         let zone = MessageContext.timeZone(of: data["patient"], fallback: fallbackZone)
         let sendDate = LocalDate(now, in: zone)
         let context = MessageContext.make(
-            data: data, clinic: clinic?.value(for: template.language), language: template.language, sendDate: sendDate)
-        let options = RenderOptions(escaping: escaping, strict: !lenient, language: template.language, today: sendDate)
+            data: data, clinic: clinic?.value(for: template.language), language: template.language,
+            sendDate: sendDate)
+        let options = RenderOptions(
+            escaping: escaping, strict: !lenient, language: template.language, today: sendDate)
         return try template.template.render(context, options: options)
     }
 }

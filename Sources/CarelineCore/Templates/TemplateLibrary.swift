@@ -41,7 +41,9 @@ public struct TemplateLibrary: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return names.compactMap { fileName -> Entry? in
             guard let parsed = TemplateFileName(fileName) else { return nil }
-            return Entry(name: parsed.name, locale: parsed.locale, file: (path as NSString).appendingPathComponent(fileName))
+            return Entry(
+                name: parsed.name, locale: parsed.locale,
+                file: (path as NSString).appendingPathComponent(fileName))
         }
         .sorted { ($0.name, $0.locale ?? "") < ($1.name, $1.locale ?? "") }
     }
@@ -64,12 +66,15 @@ public struct TemplateLibrary: Sendable {
                 message: "no template named \"\(name)\"\(hint) (templates: \(names.joined(separator: ", ")))")
         }
         for wanted in TemplateFileName.fallbacks(for: locale) {
-            if let found = candidates.first(where: { TemplateFileName.same($0.locale, wanted) }) { return found }
+            if let found = candidates.first(where: { TemplateFileName.same($0.locale, wanted) }) {
+                return found
+            }
         }
         let available = candidates.map { $0.locale ?? "(no locale)" }.joined(separator: ", ")
         throw TemplateError(
             .notFound, file: directory, location: nil,
-            message: "template \"\(name)\" has no variant for locale \(locale ?? "(none)") (it has: \(available)); "
+            message:
+                "template \"\(name)\" has no variant for locale \(locale ?? "(none)") (it has: \(available)); "
                 + "add \(name).\(locale ?? "LOCALE").mustache or a \(name).mustache fallback")
     }
 
@@ -92,7 +97,8 @@ public struct TemplateLibrary: Sendable {
     /// - Throws: ``TemplateError`` `notFound` or `data` (not UTF-8).
     public static func read(_ path: String) throws(TemplateError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TemplateError(.notFound, file: path, location: nil, message: "file not found or not readable")
+            throw TemplateError(
+                .notFound, file: path, location: nil, message: "file not found or not readable")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw TemplateError(
@@ -110,18 +116,21 @@ public struct PartialFolder: Sendable {
     /// Scans `directory`; a folder that does not exist has no partials.
     public init(directory: String) {
         self.directory = directory
-        self.entries = FileManager.default.fileExists(atPath: directory) ? TemplateLibrary.scan(directory) : []
+        self.entries =
+            FileManager.default.fileExists(atPath: directory) ? TemplateLibrary.scan(directory) : []
     }
 
     /// The partial `name` for `locale`, following the fallback chain (`zh-CN` → `zh` → no locale).
     ///
     /// One final line break of the file is not part of the partial.
-    public func partial(named name: String, locale: String?) throws(TemplateError) -> Template.PartialSource? {
+    public func partial(named name: String, locale: String?) throws(TemplateError) -> Template.PartialSource?
+    {
         let candidates = entries.filter { $0.name == name }
         for wanted in TemplateFileName.fallbacks(for: locale) {
             if let found = candidates.first(where: { TemplateFileName.same($0.locale, wanted) }) {
                 let text = try TemplateLibrary.read(found.file)
-                return Template.PartialSource(text: MessageTemplate.trimmingFinalLineBreak(text), file: found.file)
+                return Template.PartialSource(
+                    text: MessageTemplate.trimmingFinalLineBreak(text), file: found.file)
             }
         }
         return nil

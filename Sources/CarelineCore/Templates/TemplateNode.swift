@@ -7,7 +7,8 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
 
     init(_ text: String) {
         self.text = text
-        self.parts = text == "." ? [] : text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        self.parts =
+            text == "." ? [] : text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
     public var description: String { text }

@@ -129,24 +129,31 @@ struct TemplateParser {
             case UInt8(ascii: "#"), UInt8(ascii: "^"):
                 let name = try fieldName(content, at: location)
                 sections.append(
-                    OpenSection(name: name, inverted: kind == UInt8(ascii: "^"), location: location, siblings: nodes))
+                    OpenSection(
+                        name: name, inverted: kind == UInt8(ascii: "^"), location: location, siblings: nodes))
                 nodes = []
             case UInt8(ascii: "/"):
                 let name = try fieldName(content, at: location)
                 guard let section = sections.popLast() else {
                     throw TemplateError(
                         .syntax, file: file, location: location,
-                        message: "closing tag {{/\(name)}} has no open section; remove it or add {{#\(name)}} before it")
+                        message:
+                            "closing tag {{/\(name)}} has no open section; remove it or add {{#\(name)}} before it"
+                    )
                 }
                 guard section.name == name else {
                     throw TemplateError(
                         .syntax, file: file, location: location,
-                        message: "closing tag {{/\(name)}} does not match the open section {{\(section.inverted ? "^" : "#")"
-                            + "\(section.name)}} at \(section.location); close that one first with {{/\(section.name)}}")
+                        message:
+                            "closing tag {{/\(name)}} does not match the open section {{\(section.inverted ? "^" : "#")"
+                            + "\(section.name)}} at \(section.location); close that one first with {{/\(section.name)}}"
+                    )
                 }
                 let children = nodes
                 nodes = section.siblings
-                nodes.append(.section(section.name, inverted: section.inverted, children: children, at: section.location))
+                nodes.append(
+                    .section(
+                        section.name, inverted: section.inverted, children: children, at: section.location))
             case UInt8(ascii: ">"):
                 guard !content.isEmpty else {
                     throw TemplateError(
@@ -180,7 +187,9 @@ struct TemplateParser {
         if text != ".", name.parts.contains(where: \.isEmpty) {
             throw TemplateError(
                 .syntax, file: file, location: location,
-                message: "bad field name \"\(text)\": dotted names need a name between the dots, e.g. patient.name")
+                message:
+                    "bad field name \"\(text)\": dotted names need a name between the dots, e.g. patient.name"
+            )
         }
         if text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
             throw TemplateError(

@@ -54,7 +54,8 @@ public struct TemplatePreviewer: Sendable {
                 sendDate = LocalDate(now, in: MessageContext.timeZone(of: patient, fallback: zoneFallback))
                 result = .success(
                     try template.renderMessage(
-                        data: template.frontMatter.sample, clinic: clinic, sendDate: sendDate, policy: policy))
+                        data: template.frontMatter.sample, clinic: clinic, sendDate: sendDate, policy: policy)
+                )
             } catch {
                 result = .failure(error)
             }
@@ -99,12 +100,15 @@ public struct TemplatePreviewer: Sendable {
                 let location = first.location(ofField: index)
                 if column.isEmpty {
                     throw TemplateError(
-                        .data, file: csvPath, location: location, message: "header column \(index + 1) has no name")
+                        .data, file: csvPath, location: location,
+                        message: "header column \(index + 1) has no name")
                 }
                 if let earlier = seen[column] {
                     throw TemplateError(
                         .data, file: csvPath, location: location,
-                        message: "column \"\(column)\" appears twice in the header (also column \(earlier)); rename one")
+                        message:
+                            "column \"\(column)\" appears twice in the header (also column \(earlier)); rename one"
+                    )
                 }
                 seen[column] = index + 1
             }
@@ -151,7 +155,9 @@ public struct TemplatePreviewer: Sendable {
                 notes.append("phone: \(error.message)")
             }
         }
-        if let zoneName = fields["timezone"]?.scalarText, !zoneName.isEmpty, TimeZone(identifier: zoneName) == nil {
+        if let zoneName = fields["timezone"]?.scalarText, !zoneName.isEmpty,
+            TimeZone(identifier: zoneName) == nil
+        {
             notes.append("timezone: unknown zone \"\(zoneName)\"; dates are taken in \(zone.identifier)")
         }
         var locale = fields["locale"]?.scalarText ?? ""
@@ -169,18 +175,22 @@ public struct TemplatePreviewer: Sendable {
                 let entry = try library.entry(name: name, locale: locale)
                 file = entry.file
                 if cache[entry.file] == nil {
-                    cache[entry.file] = Result { () throws(TemplateError) -> MessageTemplate in try library.load(entry) }
+                    cache[entry.file] = Result { () throws(TemplateError) -> MessageTemplate in
+                        try library.load(entry)
+                    }
                 }
                 let template = try cache[entry.file]!.get()
                 result = .success(
                     try template.renderMessage(
-                        data: .object(["patient": patient]), clinic: clinic, sendDate: sendDate, policy: policy))
+                        data: .object(["patient": patient]), clinic: clinic, sendDate: sendDate,
+                        policy: policy))
             } catch {
                 result = .failure(error)
             }
         }
         return PreviewItem(
-            source: source, patientID: fields["id"]?.scalarText, maskedPhone: masked, file: file, locale: locale,
+            source: source, patientID: fields["id"]?.scalarText, maskedPhone: masked, file: file,
+            locale: locale,
             sendDate: sendDate, result: result, notes: notes)
     }
 }

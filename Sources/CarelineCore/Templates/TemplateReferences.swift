@@ -21,10 +21,12 @@ extension Template {
                     break
                 case .variable(let name, _, let location):
                     references.append(
-                        FieldReference(name: name, sections: sections, isSection: false, file: file, location: location))
+                        FieldReference(
+                            name: name, sections: sections, isSection: false, file: file, location: location))
                 case .section(let name, _, let children, let location):
                     references.append(
-                        FieldReference(name: name, sections: sections, isSection: true, file: file, location: location))
+                        FieldReference(
+                            name: name, sections: sections, isSection: true, file: file, location: location))
                     walk(children, file: file, sections: sections + [name])
                 case .partial(let partial, _, _):
                     guard visited.insert(partial).inserted, let nodes = partials[partial] else { continue }
@@ -40,7 +42,9 @@ extension Template {
     public var partialCycle: (chain: [String], file: String, location: SourceLocation)? {
         var onPath: [String] = []
         var done: Set<String> = []
-        func visit(_ nodes: [TemplateNode], file: String) -> (chain: [String], file: String, location: SourceLocation)? {
+        func visit(_ nodes: [TemplateNode], file: String) -> (
+            chain: [String], file: String, location: SourceLocation
+        )? {
             for node in nodes {
                 switch node {
                 case .partial(let name, _, let location):

@@ -16,7 +16,9 @@ struct TemplateRenderer {
         output.reserveCapacity(256)
     }
 
-    mutating func render(_ nodes: [TemplateNode], file: String, indent: String, depth: Int) throws(TemplateError) {
+    mutating func render(_ nodes: [TemplateNode], file: String, indent: String, depth: Int)
+        throws(TemplateError)
+    {
         for node in nodes {
             switch node {
             case .text(let text):
@@ -65,12 +67,14 @@ struct TemplateRenderer {
                 guard depth < Self.maximumPartialDepth else {
                     throw TemplateError(
                         .partialRecursion, file: file, location: location,
-                        message: "partials nest more than \(Self.maximumPartialDepth) levels deep at {{> \(name)}}; "
+                        message:
+                            "partials nest more than \(Self.maximumPartialDepth) levels deep at {{> \(name)}}; "
                             + "a partial probably includes itself")
                 }
                 if !partialIndent.isEmpty { atLineStart = true }
                 try render(
-                    nodes, file: template.partialFiles[name] ?? file, indent: indent + partialIndent, depth: depth + 1)
+                    nodes, file: template.partialFiles[name] ?? file, indent: indent + partialIndent,
+                    depth: depth + 1)
             }
         }
     }
@@ -154,13 +158,15 @@ struct TemplateRenderer {
         case .array?:
             problem = "is a list, not a single value; loop over it with {{#\(name)}}…{{/\(name)}}"
         case .object?:
-            problem = "is a group of fields, not a single value; name one of its fields, e.g. {{\(name).name}}"
+            problem =
+                "is a group of fields, not a single value; name one of its fields, e.g. {{\(name).name}}"
         default:
             problem = "has no printable value"
         }
         return TemplateError(
             .missingField, file: file, location: location,
-            message: "field {{\(name)}} \(problem): a message is never sent with a hole in it. Give the field a "
+            message:
+                "field {{\(name)}} \(problem): a message is never sent with a hole in it. Give the field a "
                 + "value, or make the text optional with {{#\(name)}}…{{/\(name)}}")
     }
 
@@ -189,7 +195,8 @@ struct TemplateRenderer {
                     }
                     return "is missing (\(owner) is a single value, it has no field \"\(part)\")"
                 }
-                return prefix.isEmpty ? "is missing" : "is missing (\(prefix.joined(separator: ".")) is missing)"
+                return prefix.isEmpty
+                    ? "is missing" : "is missing (\(prefix.joined(separator: ".")) is missing)"
             }
             prefix.append(part)
             value = next

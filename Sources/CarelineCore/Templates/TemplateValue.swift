@@ -106,7 +106,8 @@ extension TemplateValue: Decodable {
             let reason: String
             switch error as? DecodingError {
             case .dataCorrupted(let context)?:
-                reason = (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+                reason =
+                    (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
             default:
                 reason = "\(error)"
             }

@@ -36,7 +36,8 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         if let now, Timestamp.parse(now) == nil {
-            throw ValidationError("--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
+            throw ValidationError(
+                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
         }
     }
 
@@ -45,13 +46,16 @@ struct RenderCommand: ParsableCommand {
             let configuration = try Configuration.load(
                 explicit: options.config, environment: ProcessInfo.processInfo.environment)
             guard let json = FileManager.default.contents(atPath: data) else {
-                throw TemplateError(.notFound, file: data, location: nil, message: "data file not found or not readable")
+                throw TemplateError(
+                    .notFound, file: data, location: nil, message: "data file not found or not readable")
             }
             let renderer = TemplateFileRenderer(
                 templatePath: templateFile, partialsDirectory: partials, escaping: escape, lenient: lenient,
-                locale: locale, clinic: configuration.clinicFields, fallbackZone: configuration.clinic.timeZone)
+                locale: locale, clinic: configuration.clinicFields,
+                fallbackZone: configuration.clinic.timeZone)
             let text = try renderer.render(
-                data: try TemplateValue.parseJSON(json, file: data), now: now.flatMap(Timestamp.parse) ?? Date())
+                data: try TemplateValue.parseJSON(json, file: data),
+                now: now.flatMap(Timestamp.parse) ?? Date())
             Output.write(text)
         }
     }

@@ -18,7 +18,8 @@ struct TemplatesCheckCommand: ParsableCommand {
 
     func validate() throws {
         if let now, Timestamp.parse(now) == nil {
-            throw ValidationError("--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
+            throw ValidationError(
+                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
         }
     }
 
@@ -27,7 +28,8 @@ struct TemplatesCheckCommand: ParsableCommand {
             let configuration = try Configuration.load(
                 explicit: options.config, environment: ProcessInfo.processInfo.environment)
             let library = try TemplateLibrary(directory: directory ?? configuration.templatesPath)
-            let checker = TemplateChecker(configuration: configuration, now: now.flatMap(Timestamp.parse) ?? Date())
+            let checker = TemplateChecker(
+                configuration: configuration, now: now.flatMap(Timestamp.parse) ?? Date())
             let report = checker.check(library)
             for diagnostic in report.diagnostics { Output.line(diagnostic.description) }
             Output.line(

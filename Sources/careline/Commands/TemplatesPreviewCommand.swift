@@ -31,7 +31,8 @@ struct TemplatesPreviewCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
         if let now, Timestamp.parse(now) == nil {
-            throw ValidationError("--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
+            throw ValidationError(
+                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
         }
     }
 

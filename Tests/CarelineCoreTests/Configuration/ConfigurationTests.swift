@@ -47,21 +47,32 @@ struct ConfigurationTests {
         #expect(relative.templatesPath == "Templates")
     }
 
-    @Test(arguments: [
-        ("[clinic]\nnmae = \"x\"", 2, 1, "clinic.nmae", "did you mean clinic.name?"),
-        ("[clinc]\nname = \"x\"", 1, 1, "clinc", "did you mean clinic?"),
-        ("[clinic]\ntimezone = \"Asia/Shangai\"", 2, 12, "clinic.timezone", "did you mean Asia/Shanghai?"),
-        ("[clinic]\ntimezone = \"CST\"", 2, 12, "clinic.timezone", "IANA name"),
-        ("[clinic]\nregion = \"China\"", 2, 10, "clinic.region", "two-letter"),
-        ("[clinic]\nname = 3", 2, 8, "clinic.name", "must be a string"),
-        ("[policy]\nrequire_signature = \"yes\"", 2, 21, "policy.require_signature", "true or false"),
-        ("[policy]\nrequire_signature = true", 1, 1, "policy.require_signature", "[clinic] signature is not set"),
-        ("[policy]\noptout_text = { fr = \"x\" }", 2, 17, "policy.optout_text.fr", "use zh or en"),
-        ("[clinic.de]\nname = \"x\"", 1, 1, "clinic.de", "unknown key"),
-        ("clinic = 3", 1, 10, "clinic", "must be a table"),
-    ] as [(String, Int, Int, String, String)])
-    func badValuesNameTheLineAndKey(text: String, line: Int, column: Int, key: String, fragment: String) throws {
-        let error = try #require(throws: ConfigurationError.self) { try Configuration.parse(text, file: "careline.toml") }
+    @Test(
+        arguments: [
+            ("[clinic]\nnmae = \"x\"", 2, 1, "clinic.nmae", "did you mean clinic.name?"),
+            ("[clinc]\nname = \"x\"", 1, 1, "clinc", "did you mean clinic?"),
+            (
+                "[clinic]\ntimezone = \"Asia/Shangai\"", 2, 12, "clinic.timezone",
+                "did you mean Asia/Shanghai?"
+            ),
+            ("[clinic]\ntimezone = \"CST\"", 2, 12, "clinic.timezone", "IANA name"),
+            ("[clinic]\nregion = \"China\"", 2, 10, "clinic.region", "two-letter"),
+            ("[clinic]\nname = 3", 2, 8, "clinic.name", "must be a string"),
+            ("[policy]\nrequire_signature = \"yes\"", 2, 21, "policy.require_signature", "true or false"),
+            (
+                "[policy]\nrequire_signature = true", 1, 1, "policy.require_signature",
+                "[clinic] signature is not set"
+            ),
+            ("[policy]\noptout_text = { fr = \"x\" }", 2, 17, "policy.optout_text.fr", "use zh or en"),
+            ("[clinic.de]\nname = \"x\"", 1, 1, "clinic.de", "unknown key"),
+            ("clinic = 3", 1, 10, "clinic", "must be a table"),
+        ] as [(String, Int, Int, String, String)])
+    func badValuesNameTheLineAndKey(text: String, line: Int, column: Int, key: String, fragment: String)
+        throws
+    {
+        let error = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse(text, file: "careline.toml")
+        }
         #expect(error.key == key)
         #expect(error.location == SourceLocation(line: line, column: column), "\(error)")
         #expect(error.description.hasPrefix("careline.toml:\(line):\(column): \(key): "))
@@ -77,9 +88,17 @@ struct ConfigurationTests {
     }
 
     @Test func locatesTheFile() throws {
-        #expect(Configuration.locate(explicit: "a.toml", environment: ["CARELINE_CONFIG": "b.toml"])! == ("a.toml", true))
-        #expect(Configuration.locate(explicit: nil, environment: ["CARELINE_CONFIG": "b.toml"])! == ("b.toml", true))
-        let missing = try #require(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent.toml") }
+        #expect(
+            Configuration.locate(explicit: "a.toml", environment: ["CARELINE_CONFIG": "b.toml"])! == (
+                "a.toml", true
+            ))
+        #expect(
+            Configuration.locate(explicit: nil, environment: ["CARELINE_CONFIG": "b.toml"])! == (
+                "b.toml", true
+            ))
+        let missing = try #require(throws: ConfigurationError.self) {
+            try Configuration.load(path: "/nonexistent.toml")
+        }
         #expect(missing.code == .notFound)
     }
 

@@ -57,22 +57,24 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> URL {
 struct CSVReaderTests {
     @Test func simpleRecords() throws {
         let result = try records("name,phone\nAnna,+41791234567\nBen,+41797654321\n")
-        #expect(result == [
-            CSVRecord(line: 1, fields: ["name", "phone"], columns: [1, 6]),
-            CSVRecord(line: 2, fields: ["Anna", "+41791234567"], columns: [1, 6]),
-            CSVRecord(line: 3, fields: ["Ben", "+41797654321"], columns: [1, 5]),
-        ])
+        #expect(
+            result == [
+                CSVRecord(line: 1, fields: ["name", "phone"], columns: [1, 6]),
+                CSVRecord(line: 2, fields: ["Anna", "+41791234567"], columns: [1, 6]),
+                CSVRecord(line: 3, fields: ["Ben", "+41797654321"], columns: [1, 5]),
+            ])
     }
 
     @Test func quotedFieldsWithCommasNewlinesAndEscapedQuotes() throws {
         let text = "id,note,x\n1,\"a, b\",\"say \"\"hi\"\"\"\n2,\"line1\nline2\r\nline3\",\"\"\n3,z,w\n"
         let result = try records(text)
-        #expect(result.map(\.fields) == [
-            ["id", "note", "x"],
-            ["1", "a, b", "say \"hi\""],
-            ["2", "line1\nline2\r\nline3", ""],
-            ["3", "z", "w"],
-        ])
+        #expect(
+            result.map(\.fields) == [
+                ["id", "note", "x"],
+                ["1", "a, b", "say \"hi\""],
+                ["2", "line1\nline2\r\nline3", ""],
+                ["3", "z", "w"],
+            ])
         #expect(result.map(\.line) == [1, 2, 3, 6])
         #expect(result[1].columns == [1, 3, 10])
         #expect(result[2].columns == [1, 3, 8])
@@ -83,27 +85,30 @@ struct CSVReaderTests {
     }
 
     @Test func crlfLineEnds() {
-        #expect(outcomes("a,b\r\nc,d\r\n") == [
-            .record(1, ["a", "b"], [1, 3]), .record(2, ["c", "d"], [1, 3]),
-        ])
+        #expect(
+            outcomes("a,b\r\nc,d\r\n") == [
+                .record(1, ["a", "b"], [1, 3]), .record(2, ["c", "d"], [1, 3]),
+            ])
     }
 
     @Test func loneCarriageReturnEndsARecord() {
-        #expect(outcomes("a,b\rc,d\r\r\ne") == [
-            .record(1, ["a", "b"], [1, 3]),
-            .record(2, ["c", "d"], [1, 3]),
-            .record(3, [""], [1]),
-            .record(4, ["e"], [1]),
-        ])
+        #expect(
+            outcomes("a,b\rc,d\r\r\ne") == [
+                .record(1, ["a", "b"], [1, 3]),
+                .record(2, ["c", "d"], [1, 3]),
+                .record(3, [""], [1]),
+                .record(4, ["e"], [1]),
+            ])
     }
 
     @Test func byteOrderMarkIsSkippedOnlyAtTheStart() {
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         #expect(outcomes(bytes: bom + Array("name,x\n".utf8)) == [.record(1, ["name", "x"], [1, 6])])
         #expect(outcomes(bytes: bom) == [])
-        #expect(outcomes(bytes: Array("a\n".utf8) + bom + Array("b\n".utf8)) == [
-            .record(1, ["a"], [1]), .record(2, ["\u{FEFF}b"], [1]),
-        ])
+        #expect(
+            outcomes(bytes: Array("a\n".utf8) + bom + Array("b\n".utf8)) == [
+                .record(1, ["a"], [1]), .record(2, ["\u{FEFF}b"], [1]),
+            ])
     }
 
     @Test func finalRecordWithoutTrailingNewline() {
@@ -113,36 +118,40 @@ struct CSVReaderTests {
     }
 
     @Test func emptyFields() {
-        #expect(outcomes(",,\n,\"\",x\n") == [
-            .record(1, ["", "", ""], [1, 2, 3]),
-            .record(2, ["", "", "x"], [1, 2, 5]),
-        ])
+        #expect(
+            outcomes(",,\n,\"\",x\n") == [
+                .record(1, ["", "", ""], [1, 2, 3]),
+                .record(2, ["", "", "x"], [1, 2, 5]),
+            ])
     }
 
     @Test func emptyLines() {
         #expect(outcomes("") == [])
         #expect(outcomes("\n\n\r\n") == [])
-        #expect(outcomes("a\n\n\nb\n\n\n") == [
-            .record(1, ["a"], [1]),
-            .record(2, [""], [1]),
-            .record(3, [""], [1]),
-            .record(4, ["b"], [1]),
-        ])
+        #expect(
+            outcomes("a\n\n\nb\n\n\n") == [
+                .record(1, ["a"], [1]),
+                .record(2, [""], [1]),
+                .record(3, [""], [1]),
+                .record(4, ["b"], [1]),
+            ])
         #expect(outcomes("\r\na") == [.record(1, [""], [1]), .record(2, ["a"], [1])])
     }
 
     @Test func unicodeColumnsCountScalars() {
-        #expect(outcomes("王小明,张伟,\"李 娜\",x\n😀,é,ü\n") == [
-            .record(1, ["王小明", "张伟", "李 娜", "x"], [1, 5, 8, 14]),
-            .record(2, ["😀", "é", "ü"], [1, 3, 5]),
-        ])
+        #expect(
+            outcomes("王小明,张伟,\"李 娜\",x\n😀,é,ü\n") == [
+                .record(1, ["王小明", "张伟", "李 娜", "x"], [1, 5, 8, 14]),
+                .record(2, ["😀", "é", "ü"], [1, 3, 5]),
+            ])
     }
 
     @Test func unterminatedQuotePointsAtTheOpeningQuote() {
-        #expect(outcomes("a,b\nc,\"d,e\nf\n") == [
-            .record(1, ["a", "b"], [1, 3]),
-            .error(.unterminatedQuote, 2, 3),
-        ])
+        #expect(
+            outcomes("a,b\nc,\"d,e\nf\n") == [
+                .record(1, ["a", "b"], [1, 3]),
+                .error(.unterminatedQuote, 2, 3),
+            ])
         #expect(outcomes("\"") == [.error(.unterminatedQuote, 1, 1)])
     }
 
@@ -158,13 +167,15 @@ struct CSVReaderTests {
 
     @Test func invalidUTF8ReportsTheBadByte() {
         // Latin-1 "é" (0xE9) inside an unquoted field.
-        #expect(outcomes(bytes: Array("ok\nab,c".utf8) + [0xE9] + Array("d\nnext\n".utf8)) == [
-            .record(1, ["ok"], [1]), .error(.invalidUTF8, 2, 5), .record(3, ["next"], [1]),
-        ])
+        #expect(
+            outcomes(bytes: Array("ok\nab,c".utf8) + [0xE9] + Array("d\nnext\n".utf8)) == [
+                .record(1, ["ok"], [1]), .error(.invalidUTF8, 2, 5), .record(3, ["next"], [1]),
+            ])
         // Inside a quoted field after a line break and an escaped quote ("" counts two columns).
-        #expect(outcomes(bytes: Array("a,\"x\n\"\"é".utf8) + [0xFF] + Array("\"\nnext\n".utf8)) == [
-            .error(.invalidUTF8, 2, 4), .record(3, ["next"], [1]),
-        ])
+        #expect(
+            outcomes(bytes: Array("a,\"x\n\"\"é".utf8) + [0xFF] + Array("\"\nnext\n".utf8)) == [
+                .error(.invalidUTF8, 2, 4), .record(3, ["next"], [1]),
+            ])
         // Overlong encoding, encoded surrogate, truncated sequence at the end of the input.
         #expect(outcomes(bytes: [0xC0, 0xAF]) == [.error(.invalidUTF8, 1, 1)])
         #expect(outcomes(bytes: Array("张,".utf8) + [0xED, 0xA0, 0x80]) == [.error(.invalidUTF8, 1, 3)])
@@ -195,35 +206,37 @@ struct CSVReaderTests {
             _ = try CSVReader(string: "a,\"b").next()
             Issue.record("expected an error")
         } catch {
-            #expect(error.description == "1:3: unterminated quoted field (the quote opened here is never "
-                + "closed); close it with \" or escape inner quotes as \"\"")
+            #expect(
+                error.description == "1:3: unterminated quoted field (the quote opened here is never "
+                    + "closed); close it with \" or escape inner quotes as \"\"")
         }
     }
 
     @Test func recoveryReportsEveryBadRow() {
         let text = [
-            "name,phone",            // 1
-            "Anna,+41791234567",     // 2
-            "Be\"n,+41797654321",    // 3 stray quote at 3
-            "\"Cleo\"x,+41790000000", // 4 text after quote at 7
-            "Dora,\"multi",          // 5 bad row whose quote spans a line break
-            "line\"x,y",             // 6 (still part of row 5, skipped)
-            "Emil,+41790000001",     // 7
-            "\"Finn\",\"a\"\"b\"",   // 8
+            "name,phone",  // 1
+            "Anna,+41791234567",  // 2
+            "Be\"n,+41797654321",  // 3 stray quote at 3
+            "\"Cleo\"x,+41790000000",  // 4 text after quote at 7
+            "Dora,\"multi",  // 5 bad row whose quote spans a line break
+            "line\"x,y",  // 6 (still part of row 5, skipped)
+            "Emil,+41790000001",  // 7
+            "\"Finn\",\"a\"\"b\"",  // 8
         ].joined(separator: "\n")
         let longField = String(repeating: "z", count: 40)
         let reader = CSVReader(data: Data((text + "\n" + longField + ",q\nGus,1\n").utf8), maxFieldBytes: 30)
-        #expect(outcomes(reader) == [
-            .record(1, ["name", "phone"], [1, 6]),
-            .record(2, ["Anna", "+41791234567"], [1, 6]),
-            .error(.strayQuote, 3, 3),
-            .error(.textAfterQuote, 4, 7),
-            .error(.textAfterQuote, 6, 6),
-            .record(7, ["Emil", "+41790000001"], [1, 6]),
-            .record(8, ["Finn", "a\"b"], [1, 8]),
-            .error(.fieldTooLarge, 9, 1),
-            .record(10, ["Gus", "1"], [1, 5]),
-        ])
+        #expect(
+            outcomes(reader) == [
+                .record(1, ["name", "phone"], [1, 6]),
+                .record(2, ["Anna", "+41791234567"], [1, 6]),
+                .error(.strayQuote, 3, 3),
+                .error(.textAfterQuote, 4, 7),
+                .error(.textAfterQuote, 6, 6),
+                .record(7, ["Emil", "+41790000001"], [1, 6]),
+                .record(8, ["Finn", "a\"b"], [1, 8]),
+                .error(.fieldTooLarge, 9, 1),
+                .record(10, ["Gus", "1"], [1, 5]),
+            ])
     }
 
     static let chunkInputs: [[UInt8]] = [
@@ -255,29 +268,32 @@ struct CSVReaderTests {
     }
 
     @Test func chunkBoundaryExpectationsAreRight() {
-        #expect(outcomes(bytes: Self.chunkInputs[0], chunkSize: 1) == [
-            .record(1, ["name", "phone"], [1, 6]),
-            .record(2, ["Anna", "+41791234567"], [1, 6]),
-            .record(3, ["Ben", "a, \"b\"\r\nc"], [1, 5]),
-            .record(5, [""], [1]),
-            .record(6, [""], [1]),
-            .record(7, ["x"], [1]),
-            .record(8, ["y"], [1]),
-        ])
-        #expect(outcomes(bytes: Self.chunkInputs[3], chunkSize: 2) == [
-            .record(1, ["ok"], [1]),
-            .error(.strayQuote, 2, 3),
-            .error(.textAfterQuote, 3, 4),
-            .error(.invalidUTF8, 4, 5),
-            .record(5, ["p\nq", "r"], [1, 4]),
-            .error(.unterminatedQuote, 7, 1),
-        ])
+        #expect(
+            outcomes(bytes: Self.chunkInputs[0], chunkSize: 1) == [
+                .record(1, ["name", "phone"], [1, 6]),
+                .record(2, ["Anna", "+41791234567"], [1, 6]),
+                .record(3, ["Ben", "a, \"b\"\r\nc"], [1, 5]),
+                .record(5, [""], [1]),
+                .record(6, [""], [1]),
+                .record(7, ["x"], [1]),
+                .record(8, ["y"], [1]),
+            ])
+        #expect(
+            outcomes(bytes: Self.chunkInputs[3], chunkSize: 2) == [
+                .record(1, ["ok"], [1]),
+                .error(.strayQuote, 2, 3),
+                .error(.textAfterQuote, 3, 4),
+                .error(.invalidUTF8, 4, 5),
+                .record(5, ["p\nq", "r"], [1, 4]),
+                .error(.unterminatedQuote, 7, 1),
+            ])
     }
 
     @Test func fieldsUpToTheLimitAreAccepted() {
         let exact = String(repeating: "a", count: 8)
-        let reader = CSVReader(data: Data("\(exact),\"\(exact)\",\"aaa\"\"aaaa\"\n".utf8), maxFieldBytes: 8,
-                               chunkSize: 3)
+        let reader = CSVReader(
+            data: Data("\(exact),\"\(exact)\",\"aaa\"\"aaaa\"\n".utf8), maxFieldBytes: 8,
+            chunkSize: 3)
         #expect(outcomes(reader) == [.record(1, [exact, exact, "aaa\"aaaa"], [1, 10, 21])])
         let over = CSVReader(data: Data("\"aaa\"\"aaaaa\"\nok".utf8), maxFieldBytes: 8, chunkSize: 3)
         #expect(outcomes(over) == [.error(.fieldTooLarge, 1, 1), .record(2, ["ok"], [1])])
@@ -318,11 +334,12 @@ struct CSVReaderTests {
         #expect(reader.bytesRead == 0)
         var all: [CSVRecord] = []
         while let record = try reader.next() { all.append(record) }
-        #expect(all == [
-            CSVRecord(line: 1, fields: ["name", "phone"], columns: [1, 6]),
-            CSVRecord(line: 2, fields: ["王小明", "+41791234567"], columns: [1, 5]),
-            CSVRecord(line: 3, fields: ["Ben", "+41 79"], columns: [1, 7]),
-        ])
+        #expect(
+            all == [
+                CSVRecord(line: 1, fields: ["name", "phone"], columns: [1, 6]),
+                CSVRecord(line: 2, fields: ["王小明", "+41791234567"], columns: [1, 5]),
+                CSVRecord(line: 3, fields: ["Ben", "+41 79"], columns: [1, 7]),
+            ])
         #expect(reader.bytesRead == text.utf8.count)
         #expect(try reader.next() == nil)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CarelineCore
 
 /// An input that must parse, with the expected E.164 form.
@@ -148,8 +149,11 @@ struct PhoneNumberTests {
         // The neighbouring mobile prefix is accepted.
         let neighbour = prefix == 194 ? 195 : prefix + 1
         if ![141, 142, 143, 144, 149, 164, 169].contains(neighbour) {
-            #expect(throws: Never.self) { try PhoneNumber(parsing: "+86 \(neighbour) 1234 5678",
-                                                          defaultRegion: nil) }
+            #expect(throws: Never.self) {
+                try PhoneNumber(
+                    parsing: "+86 \(neighbour) 1234 5678",
+                    defaultRegion: nil)
+            }
         }
     }
 
@@ -164,8 +168,9 @@ struct PhoneNumberTests {
     @Test(arguments: corpusInvalidRows + extraInvalidRows)
     func errorMessagesNeverContainTheNumber(_ row: InvalidPhoneRow) throws {
         let error = try #require(parseError(row.input, row.region))
-        let digits = String(row.input.unicodeScalars.filter { ("0"..."9").contains($0) }
-            .map(Character.init))
+        let digits = String(
+            row.input.unicodeScalars.filter { ("0"..."9").contains($0) }
+                .map(Character.init))
         if digits.count >= 5 {
             #expect(!error.message.contains(digits), "\(error.message)")
             #expect(!error.message.contains(String(digits.dropFirst(2))), "\(error.message)")
@@ -231,14 +236,18 @@ struct PhoneNumberTests {
 
     // MARK: E.164 shape, parts, Codable
 
-    @Test(arguments: ["+8613800138000", "+12015550123", "+11235550100", "+4930123456", "+88012345678",
-                      "+123456789012345", "+12345678"])
+    @Test(arguments: [
+        "+8613800138000", "+12015550123", "+11235550100", "+4930123456", "+88012345678",
+        "+123456789012345", "+12345678",
+    ])
     func acceptsE164Shape(_ string: String) throws {
         #expect(try #require(PhoneNumber(e164: string)).e164 == string)
     }
 
-    @Test(arguments: ["8613800138000", "+086138001380", "+86 13800138000", "+1234567", "",
-                      "+1234567890123456", "+2812345678", "+86138001380O0", "+", "+８６13800138000"])
+    @Test(arguments: [
+        "8613800138000", "+086138001380", "+86 13800138000", "+1234567", "",
+        "+1234567890123456", "+2812345678", "+86138001380O0", "+", "+８６13800138000",
+    ])
     func rejectsNonE164Shape(_ string: String) {
         #expect(PhoneNumber(e164: string) == nil)
     }
@@ -276,8 +285,9 @@ struct PhoneNumberTests {
         let decoded = try JSONDecoder().decode([String: PhoneNumber].self, from: data)
         #expect(decoded["to"] == number)
         do {
-            _ = try JSONDecoder().decode([String: PhoneNumber].self,
-                                         from: Data(#"{"to":"13800138000"}"#.utf8))
+            _ = try JSONDecoder().decode(
+                [String: PhoneNumber].self,
+                from: Data(#"{"to":"13800138000"}"#.utf8))
             Issue.record("decoded a number without +")
         } catch {
             #expect(!String(describing: error).contains("13800138000"))
@@ -287,8 +297,11 @@ struct PhoneNumberTests {
     // MARK: Equality
 
     @Test func equalityAndHashingAreByE164() throws {
-        let spellings = [("+86 138 0013 8000", nil), ("13800138000", "CN"), ("008613800138000", "CN"),
-                         ("+86 138-0013-8000 ext. 12", nil)] as [(String, String?)]
+        let spellings =
+            [
+                ("+86 138 0013 8000", nil), ("13800138000", "CN"), ("008613800138000", "CN"),
+                ("+86 138-0013-8000 ext. 12", nil),
+            ] as [(String, String?)]
         let numbers = try spellings.map { try PhoneNumber(parsing: $0.0, defaultRegion: $0.1) }
         #expect(Set(numbers).count == 1)
         for number in numbers {

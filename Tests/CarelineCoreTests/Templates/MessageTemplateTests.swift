@@ -28,16 +28,20 @@ struct MessageTemplateTests {
         #expect(template.language == .zh)
         #expect(template.frontMatter.kind == .followUp)
         #expect(template.frontMatter.maxSegments == 2)
-        #expect(template.frontMatter.sample["patient"]?["recheck_date"] == .date(LocalDate(iso: "2026-12-03")!))
+        #expect(
+            template.frontMatter.sample["patient"]?["recheck_date"] == .date(LocalDate(iso: "2026-12-03")!))
         #expect(template.bodyFirstLine == 9)
         let error = try #require(throws: TemplateError.self) {
             try template.template.render(template.frontMatter.sample)
         }
-        #expect(error.description.hasPrefix("Templates/r.zh-CN.mustache:10:1: field {{patient.doctor}} is missing"))
+        #expect(
+            error.description.hasPrefix(
+                "Templates/r.zh-CN.mustache:10:1: field {{patient.doctor}} is missing"))
     }
 
     @Test func oneFinalLineBreakIsNotPartOfTheMessage() throws {
-        let lf = try MessageTemplate(text: "Hi\n", file: "a.en.mustache", locale: nil, partial: Self.noPartials)
+        let lf = try MessageTemplate(
+            text: "Hi\n", file: "a.en.mustache", locale: nil, partial: Self.noPartials)
         #expect(try lf.template.render(.object([:])) == "Hi")
         let crlf = try MessageTemplate(
             text: "+++\r\nkind = \"care\"\r\n+++\r\nHi\r\nthere\r\n", file: "a.en.mustache", locale: nil,
@@ -63,13 +67,14 @@ struct MessageTemplateTests {
         #expect(error.message.contains(fragment), "\(error.message)")
     }
 
-    @Test(arguments: [
-        ("recheck-reminder.zh-CN.mustache", "recheck-reminder", "zh-CN"),
-        ("recheck-reminder.mustache", "recheck-reminder", nil),
-        ("post-op.day1.en.mustache", "post-op.day1", "en"),
-        ("care.zh_Hant_TW.mustache", "care", "zh_Hant_TW"),
-        ("v1.2.mustache", "v1.2", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("recheck-reminder.zh-CN.mustache", "recheck-reminder", "zh-CN"),
+            ("recheck-reminder.mustache", "recheck-reminder", nil),
+            ("post-op.day1.en.mustache", "post-op.day1", "en"),
+            ("care.zh_Hant_TW.mustache", "care", "zh_Hant_TW"),
+            ("v1.2.mustache", "v1.2", nil),
+        ] as [(String, String, String?)])
     func fileNames(file: String, name: String, locale: String?) throws {
         let parsed = try #require(TemplateFileName(file))
         #expect(parsed.name == name)

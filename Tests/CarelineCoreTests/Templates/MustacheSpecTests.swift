@@ -18,7 +18,8 @@ struct MustacheSpecTests {
     }
 
     static let coreFiles = [
-        "comments.json", "delimiters.json", "interpolation.json", "inverted.json", "partials.json", "sections.json",
+        "comments.json", "delimiters.json", "interpolation.json", "inverted.json", "partials.json",
+        "sections.json",
     ]
 
     static func load(_ files: [String]) -> [SpecCase] {

@@ -1,7 +1,8 @@
+import CarelineTesting
 import Foundation
 import Testing
+
 @testable import CarelineCore
-import CarelineTesting
 
 /// One case of `sms-segments/cases.json`.
 struct SMSCorpusCase: Decodable, Sendable, CustomTestStringConvertible {
@@ -53,8 +54,9 @@ struct SMSAnalysisTests {
         #expect(corpus.cases.count == 80)
     }
 
-    @Test(.enabled(if: corpusPresent, "shared/corpora/sms-segments/cases.json absent"),
-          arguments: SMSCorpus.shared?.cases ?? [])
+    @Test(
+        .enabled(if: corpusPresent, "shared/corpora/sms-segments/cases.json absent"),
+        arguments: SMSCorpus.shared?.cases ?? [])
     func corpusCase(_ item: SMSCorpusCase) {
         let analysis = SMSAnalysis(analyzing: item.message)
         #expect(analysis.encoding.rawValue == item.encoding)
@@ -91,7 +93,8 @@ struct SMSAnalysisTests {
     func corpusExtensionCharactersCostTwoSeptets() throws {
         let corpus = try #require(SMSCorpus.shared)
         #expect(corpus.gsm7ExtensionChars.count == 10)
-        #expect(Set(corpus.gsm7ExtensionChars.keys.map { $0 })
+        #expect(
+            Set(corpus.gsm7ExtensionChars.keys.map { $0 })
                 == Set(SMSAnalysis.gsm7ExtensionCharacters.unicodeScalars.map { String($0) }))
         for character in corpus.gsm7ExtensionChars.keys {
             let analysis = SMSAnalysis(analyzing: character)
@@ -103,8 +106,9 @@ struct SMSAnalysisTests {
     // MARK: Alphabet
 
     @Test func everyOtherScalarBelowU0400AndTheEuroBlockIsNotGSM() {
-        let gsm = Set((SMSAnalysis.gsm7BasicAlphabet + SMSAnalysis.gsm7ExtensionCharacters)
-            .unicodeScalars.map(\.value))
+        let gsm = Set(
+            (SMSAnalysis.gsm7BasicAlphabet + SMSAnalysis.gsm7ExtensionCharacters)
+                .unicodeScalars.map(\.value))
         #expect(gsm.count == 137)
         let ranges: [ClosedRange<UInt32>] = [0...0x3FF, 0x2000...0x20FF]
         for range in ranges {
@@ -148,12 +152,14 @@ struct SMSAnalysisTests {
 
     @Test func escapePairIsNeverSplit() {
         // 152 septets + ESC pair: the pair would straddle 153, so it opens part 2.
-        let straddle = SMSAnalysis(analyzing: String(repeating: "a", count: 152) + "€"
-                                   + String(repeating: "a", count: 152))
+        let straddle = SMSAnalysis(
+            analyzing: String(repeating: "a", count: 152) + "€"
+                + String(repeating: "a", count: 152))
         #expect(straddle.units == 306)
         #expect(straddle.segments == 3)
-        let aligned = SMSAnalysis(analyzing: String(repeating: "a", count: 151) + "€"
-                                  + String(repeating: "a", count: 153))
+        let aligned = SMSAnalysis(
+            analyzing: String(repeating: "a", count: 151) + "€"
+                + String(repeating: "a", count: 153))
         #expect(aligned.units == 306)
         #expect(aligned.segments == 2)
         // A single message has no split, so 158 + ESC pair is exactly 160.
@@ -162,16 +168,21 @@ struct SMSAnalysisTests {
     }
 
     @Test func surrogatePairIsNeverSplit() {
-        let straddle = SMSAnalysis(analyzing: String(repeating: "á", count: 66) + "😀"
-                                   + String(repeating: "á", count: 66))
+        let straddle = SMSAnalysis(
+            analyzing: String(repeating: "á", count: 66) + "😀"
+                + String(repeating: "á", count: 66))
         #expect(straddle.units == 134)
         #expect(straddle.segments == 3)
-        let aligned = SMSAnalysis(analyzing: String(repeating: "á", count: 65) + "😀"
-                                  + String(repeating: "á", count: 67))
+        let aligned = SMSAnalysis(
+            analyzing: String(repeating: "á", count: 65) + "😀"
+                + String(repeating: "á", count: 67))
         #expect(aligned.units == 134)
         #expect(aligned.segments == 2)
-        #expect(SMSAnalysis(analyzing: "😀") == SMSAnalysis(encoding: .ucs2, units: 2, segments: 1,
-                                                             nonGSM: ["😀"]))
+        #expect(
+            SMSAnalysis(analyzing: "😀")
+                == SMSAnalysis(
+                    encoding: .ucs2, units: 2, segments: 1,
+                    nonGSM: ["😀"]))
     }
 
     @Test func ucs2CountsEarlierGSMCharactersAsOneUnit() {
@@ -234,7 +245,8 @@ struct SMSAnalysisTests {
 
     @Test func explanationListsSeveralLookAlikesInOrder() {
         let text = "“Hi” – see you at 9… " + String(repeating: "a", count: 60)
-        #expect(SMSAnalysis(analyzing: text).explanation()
+        #expect(
+            SMSAnalysis(analyzing: text).explanation()
                 == #""“" (U+201C), "”" (U+201D), "–" (U+2013), "…" (U+2026) force UCS-2: "#
                 + #"2 parts instead of 1 with """, """, "-", "...""#)
     }
@@ -249,7 +261,8 @@ struct SMSAnalysisTests {
 
     @Test func explanationWhenThePartCountIsTheSame() {
         let analysis = SMSAnalysis(analyzing: "Use code `A1`\u{A0}now")
-        #expect(analysis.explanation()
+        #expect(
+            analysis.explanation()
                 == "\"`\" (U+0060), \"\u{A0}\" (U+00A0) force UCS-2: still 1 part, but a part holds "
                 + "70 characters instead of 160 with \"'\", \" \"")
     }

@@ -51,7 +51,8 @@ struct TemplateCheckerTests {
         #expect(report.diagnostics.map(\.description) == [])
         #expect(report.templatesChecked >= 10)
         #expect(report.samples.count == report.templatesChecked)
-        let recheck = try #require(report.samples.first { $0.file.hasSuffix("recheck-reminder.zh-CN.mustache") })
+        let recheck = try #require(
+            report.samples.first { $0.file.hasSuffix("recheck-reminder.zh-CN.mustache") })
         #expect(recheck.message.body.hasPrefix("【明德眼科】王阿姨您好！您11月20日做了白内障手术，请于3天后（12月3日，周四）来院复查，李明医生"))
         let english = try #require(report.samples.first { $0.file.hasSuffix("recheck-reminder.en.mustache") })
         #expect(english.message.body.hasPrefix("Ms. van Dyke, this is Mingde Eye Hospital."))
@@ -68,11 +69,13 @@ struct TemplateCheckerTests {
 
     @Test func reportsEveryProblemWithItsLocation() throws {
         let report = try check([
-            "a.zh-CN.mustache": Self.good.replacingOccurrences(of: "{{patient.honorific_warm}}", with: "{{patient.nmae}}"),
+            "a.zh-CN.mustache": Self.good.replacingOccurrences(
+                of: "{{patient.honorific_warm}}", with: "{{patient.nmae}}"),
             "b.zh-CN.mustache": "+++\n[sample.patient]\nname = \"x\"\n+++\n{{> signature}}{{#patient.name}}x",
             "c.zh-CN.mustache": "+++\n[sample.patient]\nname = \"x\"\n+++\n{{> signatur}}x",
             "d.zh-CN.mustache": "{{> signature}}{{patient.name}}",
-            "e.en.mustache": "+++\nkind = \"promotional\"\n[sample.patient]\nname = \"Ann Lee\"\n+++\nHi {{patient.name}}",
+            "e.en.mustache":
+                "+++\nkind = \"promotional\"\n[sample.patient]\nname = \"Ann Lee\"\n+++\nHi {{patient.name}}",
             "f.zh-CN.mustache": Self.good.replacingOccurrences(of: "{{> signature}}", with: ""),
             "g.en.mustache": "+++\nmax_segments = 1\n[sample.patient]\nname = \"Ann Lee\"\n+++\n"
                 + String(repeating: "long text ", count: 17) + "{{patient.name}}",
@@ -102,7 +105,10 @@ struct TemplateCheckerTests {
             "partials/a.mustache": "{{> b}}", "partials/b.mustache": "x\n{{#y}}{{> a}}{{/y}}",
         ])
         let lines = report.diagnostics.map(\.description)
-        #expect(lines.contains { $0.contains("partials include each other: a → b → a") && $0.contains("b.mustache:2:7") }, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("partials include each other: a → b → a") && $0.contains("b.mustache:2:7")
+            }, "\(lines)")
     }
 
     @Test func namesRelativeToASectionAreKnown() throws {
@@ -122,10 +128,13 @@ struct TemplateCheckerTests {
 
     @Test func clinicFieldsWithoutAConfigurationSaySo() throws {
         let folder = try TemporaryDirectory()
-        try folder.write("Templates/x.en.mustache", "+++\n[sample.patient]\nname = \"A\"\n+++\n{{clinic.name}}")
+        try folder.write(
+            "Templates/x.en.mustache", "+++\n[sample.patient]\nname = \"A\"\n+++\n{{clinic.name}}")
         let library = try TemplateLibrary(directory: folder.path("Templates"))
         let report = TemplateChecker(configuration: Configuration(), now: Self.now).check(library)
-        #expect(report.diagnostics.first?.description.contains("[clinic] in careline.toml, which was not found") == true)
+        #expect(
+            report.diagnostics.first?.description.contains("[clinic] in careline.toml, which was not found")
+                == true)
     }
 }
 
@@ -141,7 +150,9 @@ struct TemplateLibraryTests {
         #expect(try library.entry(name: "r", locale: "en-US").file.hasSuffix("r.en-US.mustache"))
         #expect(try library.entry(name: "r", locale: "en").file.hasSuffix("r.mustache"))
         #expect(try library.entry(name: "r", locale: nil).file.hasSuffix("r.mustache"))
-        let noVariant = try #require(throws: TemplateError.self) { try library.entry(name: "s", locale: "en") }
+        let noVariant = try #require(throws: TemplateError.self) {
+            try library.entry(name: "s", locale: "en")
+        }
         #expect(noVariant.message.contains("has no variant for locale en (it has: zh-CN)"))
         let typo = try #require(throws: TemplateError.self) { try library.entry(name: "ss", locale: nil) }
         #expect(typo.message.contains("did you mean s?"))
@@ -156,11 +167,15 @@ struct TemplateLibraryTests {
         try folder.write("Templates/partials/optout.mustache", "Reply STOP to opt out\n")
         let library = try TemplateLibrary(directory: folder.path("Templates"))
         #expect(try library.load(name: "m", locale: "zh-CN").template.render(.object([:])) == "回T退订")
-        #expect(try library.load(name: "m", locale: "en").template.render(.object([:])) == "Reply STOP to opt out")
+        #expect(
+            try library.load(name: "m", locale: "en").template.render(.object([:])) == "Reply STOP to opt out"
+        )
     }
 
     @Test func aMissingFolderSaysWhatToDo() throws {
-        let error = try #require(throws: TemplateError.self) { try TemplateLibrary(directory: "/nonexistent/Templates") }
+        let error = try #require(throws: TemplateError.self) {
+            try TemplateLibrary(directory: "/nonexistent/Templates")
+        }
         #expect(error.code == .notFound)
         #expect(error.message.contains("[paths] templates"))
     }

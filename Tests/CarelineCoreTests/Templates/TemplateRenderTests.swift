@@ -6,21 +6,28 @@ import Testing
 /// Care-message mode: plain text, strict about missing fields, with exact error locations.
 @Suite("Rendering in care-message mode")
 struct TemplateRenderTests {
-    func render(_ source: String, _ data: TemplateValue, options: RenderOptions = RenderOptions()) throws -> String {
+    func render(_ source: String, _ data: TemplateValue, options: RenderOptions = RenderOptions()) throws
+        -> String
+    {
         try Template(source: source, file: "t.mustache", partials: [:]).render(data, options: options)
     }
 
     let patient: TemplateValue = .object([
         "patient": .object([
-            "name": .string("王芳"), "procedure": .string("A&B <laser>"), "recheck_date": TemplateValue(text: "2026-12-03"),
+            "name": .string("王芳"), "procedure": .string("A&B <laser>"),
+            "recheck_date": TemplateValue(text: "2026-12-03"),
             "note": .string(""), "nothing": .null,
         ])
     ])
 
     @Test func doesNotEscapeHTML() throws {
         #expect(try render("{{patient.procedure}}", patient) == "A&B <laser>")
-        #expect(try render("{{patient.procedure}}", patient, options: RenderOptions(escaping: .html)) == "A&amp;B &lt;laser&gt;")
-        #expect(try render("{{{patient.procedure}}}", patient, options: RenderOptions(escaping: .html)) == "A&B <laser>")
+        #expect(
+            try render("{{patient.procedure}}", patient, options: RenderOptions(escaping: .html))
+                == "A&amp;B &lt;laser&gt;")
+        #expect(
+            try render("{{{patient.procedure}}}", patient, options: RenderOptions(escaping: .html))
+                == "A&B <laser>")
     }
 
     @Test func missingFieldIsAnErrorWithFileLineAndColumn() throws {
@@ -34,7 +41,8 @@ struct TemplateRenderTests {
     }
 
     @Test(arguments: [
-        ("{{patient.note}}", "is empty"), ("{{patient.nothing}}", "is null"), ("{{patient}}", "is a group of fields"),
+        ("{{patient.note}}", "is empty"), ("{{patient.nothing}}", "is null"),
+        ("{{patient}}", "is a group of fields"),
         ("{{patient.name.first}}", "patient.name is a single value"),
         ("{{patient.name.date}}", "not an ISO date"), ("{{clinic.name}}", "is missing"),
     ])
@@ -46,11 +54,14 @@ struct TemplateRenderTests {
 
     @Test func lenientModePrintsNothingForHoles() throws {
         let lenient = RenderOptions(strict: false)
-        #expect(try render("[{{patient.note}}{{patient.nothing}}{{patient.doctor}}]", patient, options: lenient) == "[]")
+        #expect(
+            try render("[{{patient.note}}{{patient.nothing}}{{patient.doctor}}]", patient, options: lenient)
+                == "[]")
     }
 
     @Test func sectionsOverMissingFieldsAreOptionalText() throws {
-        let source = "复查{{#patient.doctor}}，{{patient.doctor}}医生接诊{{/patient.doctor}}{{^patient.note}}。{{/patient.note}}"
+        let source =
+            "复查{{#patient.doctor}}，{{patient.doctor}}医生接诊{{/patient.doctor}}{{^patient.note}}。{{/patient.note}}"
         #expect(try render(source, patient) == "复查。")
         var withDoctor = patient
         withDoctor = withDoctor.setting(.string("李明"), at: ["patient", "doctor"])
@@ -58,7 +69,8 @@ struct TemplateRenderTests {
     }
 
     @Test func dateMembersInBothLanguages() throws {
-        let source = "{{patient.recheck_date}}|{{patient.recheck_date.iso}}|{{patient.recheck_date.date}}|"
+        let source =
+            "{{patient.recheck_date}}|{{patient.recheck_date.iso}}|{{patient.recheck_date.date}}|"
             + "{{patient.recheck_date.weekday}}|{{patient.recheck_date.relative}}"
         let today = try #require(LocalDate(iso: "2026-12-01"))
         let zh = try render(source, patient, options: RenderOptions(language: .zh, today: today))
@@ -68,12 +80,15 @@ struct TemplateRenderTests {
     }
 
     @Test func relativeWithoutASendDateIsAnError() throws {
-        let error = try #require(throws: TemplateError.self) { try render("{{patient.recheck_date.relative}}", patient) }
+        let error = try #require(throws: TemplateError.self) {
+            try render("{{patient.recheck_date.relative}}", patient)
+        }
         #expect(error.message.contains("send date"))
     }
 
     @Test func numbersAndBooleansPrintAsWritten() throws {
-        let data = try TemplateValue.parseJSON(Data(#"{"a": 85, "b": 1.210, "c": true, "d": 0}"#.utf8), file: "d.json")
+        let data = try TemplateValue.parseJSON(
+            Data(#"{"a": 85, "b": 1.210, "c": true, "d": 0}"#.utf8), file: "d.json")
         #expect(try render("{{a}} {{b}} {{c}} {{d}}", data) == "85 1.21 true 0")
     }
 
@@ -92,7 +107,9 @@ struct TemplateRenderTests {
 
     @Test func deepPartialRecursionStopsWithAnError() throws {
         let template = try Template(source: "{{>loop}}", partials: ["loop": "x{{>loop}}"])
-        let error = try #require(throws: TemplateError.self) { try template.render(.object([:]), options: .spec) }
+        let error = try #require(throws: TemplateError.self) {
+            try template.render(.object([:]), options: .spec)
+        }
         #expect(error.code == .partialRecursion)
     }
 
@@ -103,7 +120,8 @@ struct TemplateRenderTests {
             Template.PartialSource(text: "\n  {{clinic.signature}}", file: "partials/\(name).mustache")
         }
         let error = try #require(throws: TemplateError.self) { try template.render(.object([:])) }
-        #expect(error.description.hasPrefix("partials/sig.mustache:2:3: field {{clinic.signature}} is missing"))
+        #expect(
+            error.description.hasPrefix("partials/sig.mustache:2:3: field {{clinic.signature}} is missing"))
     }
 }
 
@@ -125,7 +143,9 @@ struct TemplateSyntaxErrorTests {
         ("王阿姨{{#a}}", 1, 4, "never closed"),
     ])
     func syntaxError(source: String, line: Int, column: Int, fragment: String) throws {
-        let error = try #require(throws: TemplateError.self) { try Template(source: source, file: "x.mustache", partials: [:]) }
+        let error = try #require(throws: TemplateError.self) {
+            try Template(source: source, file: "x.mustache", partials: [:])
+        }
         #expect(error.code == .syntax)
         #expect(error.location == SourceLocation(line: line, column: column))
         #expect(error.message.contains(fragment), "\(error.message)")
@@ -133,7 +153,8 @@ struct TemplateSyntaxErrorTests {
 
     @Test func unknownPartialIsAnErrorInCareMode() throws {
         let error = try #require(throws: TemplateError.self) {
-            try Template(source: "a\n {{> signatur}}", file: "x.mustache", partials: [:], requirePartials: true)
+            try Template(
+                source: "a\n {{> signatur}}", file: "x.mustache", partials: [:], requirePartials: true)
         }
         #expect(error.code == .unknownPartial)
         #expect(error.location == SourceLocation(line: 2, column: 2))
