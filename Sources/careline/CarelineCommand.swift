@@ -1,4 +1,6 @@
 import ArgumentParser
+import CarelineCore
+import Foundation
 
 @main
 struct CarelineCommand: AsyncParsableCommand {
@@ -16,4 +18,24 @@ struct CarelineCommand: AsyncParsableCommand {
 struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file (default: $CARELINE_CONFIG, else ./careline.toml).")
     var config: String?
+}
+
+/// `--now`: the send instant messages are rendered for (relative dates, ages). Default: now.
+struct SendInstantOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help:
+            "Render as if sent at this ISO 8601 instant with zone, e.g. 2026-12-01T19:30:00+08:00 (default: now)."
+    )
+    var now: String?
+
+    func validate() throws {
+        if let now, Timestamp.parse(now) == nil {
+            throw ValidationError(
+                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
+        }
+    }
+
+    /// The instant given, or the current one.
+    var instant: Date { now.flatMap(Timestamp.parse) ?? Date() }
 }

@@ -29,17 +29,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The locale of derived texts (default: from the file name, e.g. x.zh-CN.mustache).")
     var locale: String?
 
-    @Option(help: "The send instant for .relative dates and ages, ISO 8601 with zone (default: now).")
-    var now: String?
+    @OptionGroup var sendInstant: SendInstantOptions
 
     @OptionGroup var options: ConfigOptions
-
-    func validate() throws {
-        if let now, Timestamp.parse(now) == nil {
-            throw ValidationError(
-                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
-        }
-    }
 
     func run() throws {
         try Failure.run {
@@ -55,7 +47,7 @@ struct RenderCommand: ParsableCommand {
                 fallbackZone: configuration.clinic.timeZone)
             let text = try renderer.render(
                 data: try TemplateValue.parseJSON(json, file: data),
-                now: now.flatMap(Timestamp.parse) ?? Date())
+                now: sendInstant.instant)
             Output.write(text)
         }
     }

@@ -11,17 +11,9 @@ struct TemplatesCheckCommand: ParsableCommand {
     @Argument(help: "The templates folder (default: [paths] templates from careline.toml, else Templates).")
     var directory: String?
 
-    @Option(help: "Render the samples as if sent at this ISO 8601 instant (default: now).")
-    var now: String?
+    @OptionGroup var sendInstant: SendInstantOptions
 
     @OptionGroup var options: ConfigOptions
-
-    func validate() throws {
-        if let now, Timestamp.parse(now) == nil {
-            throw ValidationError(
-                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
-        }
-    }
 
     func run() throws {
         try Failure.run {
@@ -29,7 +21,7 @@ struct TemplatesCheckCommand: ParsableCommand {
                 explicit: options.config, environment: ProcessInfo.processInfo.environment)
             let library = try TemplateLibrary(directory: directory ?? configuration.templatesPath)
             let checker = TemplateChecker(
-                configuration: configuration, now: now.flatMap(Timestamp.parse) ?? Date())
+                configuration: configuration, now: sendInstant.instant)
             let report = checker.check(library)
             for diagnostic in report.diagnostics { Output.line(diagnostic.description) }
             Output.line(

@@ -23,17 +23,12 @@ struct TemplatesPreviewCommand: ParsableCommand {
     @Option(help: "text (for people) or json (one object per line).")
     var format: PreviewFormat = .text
 
-    @Option(help: "Render as if sent at this ISO 8601 instant (default: now).")
-    var now: String?
+    @OptionGroup var sendInstant: SendInstantOptions
 
     @OptionGroup var options: ConfigOptions
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
-        if let now, Timestamp.parse(now) == nil {
-            throw ValidationError(
-                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
-        }
     }
 
     func run() throws {
@@ -42,7 +37,7 @@ struct TemplatesPreviewCommand: ParsableCommand {
                 explicit: options.config, environment: ProcessInfo.processInfo.environment)
             let library = try TemplateLibrary(directory: configuration.templatesPath)
             let previewer = TemplatePreviewer(
-                library: library, configuration: configuration, now: now.flatMap(Timestamp.parse) ?? Date())
+                library: library, configuration: configuration, now: sendInstant.instant)
             var failures = 0
             let emit: (PreviewItem) -> Void = { item in
                 if case .failure = item.result { failures += 1 }
