@@ -147,10 +147,16 @@ struct TemplateRenderer {
     private func missingFieldError(
         _ name: FieldName, value: TemplateValue?, file: String, at location: SourceLocation
     ) -> TemplateError {
-        let problem: String
+        var problem: String
         switch value {
         case nil:
             problem = missingReason(name)
+            if let last = name.parts.last, name.parts.count >= 2,
+                MessageContext.derivedPatientFields.contains(last),
+                name.parts[name.parts.count - 2] == "patient"
+            {
+                problem += " (it is derived from patient.name, which is missing or empty)"
+            }
         case .null?:
             problem = "is null"
         case .string?:

@@ -52,6 +52,13 @@ struct TemplateRenderTests {
         #expect(error.message.contains(reason), "\(error.message)")
     }
 
+    @Test func aDerivedFieldWithoutItsSourceSaysWhy() throws {
+        let error = try #require(throws: TemplateError.self) {
+            try render("{{patient.honorific}}", .object(["patient": .object(["id": .string("P1")])]))
+        }
+        #expect(error.message.contains("derived from patient.name"))
+    }
+
     @Test func lenientModePrintsNothingForHoles() throws {
         let lenient = RenderOptions(strict: false)
         #expect(
