@@ -48,9 +48,24 @@ public struct Configuration: Sendable {
         /// `optout_text = { zh = "回T退订", en = "Reply STOP to opt out" }`.
         public var optoutText: [MessageLanguage?: String]
 
-        public init(requireSignature: Bool = false, optoutText: [MessageLanguage?: String] = [:]) {
+        /// Clinic-wide hours no message is sent, in the patient's zone (default `21:00-08:00`); `nil` for none.
+        public var quietHours: TimeRange?
+        /// The most messages one patient gets on one local date, across campaigns (default 1).
+        public var maxPerDay: Int
+        /// The most messages one patient gets in one week (Monday to Sunday, local dates), across campaigns
+        /// (default 3).
+        public var maxPerWeek: Int
+
+        public init(
+            requireSignature: Bool = false, optoutText: [MessageLanguage?: String] = [:],
+            quietHours: TimeRange? = TimeRange(parsing: "21:00-08:00"), maxPerDay: Int = 1,
+            maxPerWeek: Int = 3
+        ) {
             self.requireSignature = requireSignature
             self.optoutText = optoutText
+            self.quietHours = quietHours
+            self.maxPerDay = maxPerDay
+            self.maxPerWeek = maxPerWeek
         }
     }
 
@@ -62,17 +77,20 @@ public struct Configuration: Sendable {
     /// The campaigns folder (`[paths] schedules`, default `Schedules`), resolved against the file's folder.
     public var schedulesPath: String
     public var policy: Policy
+    /// The SQLite database (`[store] path`, default `careline.sqlite`), resolved against the file's folder.
+    public var storePath: String
 
     /// The defaults, used when there is no `careline.toml`.
     public init(
         file: String? = nil, clinic: Clinic = Clinic(), templatesPath: String = "Templates",
-        schedulesPath: String = "Schedules", policy: Policy = Policy()
+        schedulesPath: String = "Schedules", policy: Policy = Policy(), storePath: String = "careline.sqlite"
     ) {
         self.file = file
         self.clinic = clinic
         self.templatesPath = templatesPath
         self.schedulesPath = schedulesPath
         self.policy = policy
+        self.storePath = storePath
     }
 
     /// The clinic fields as templates see them (`clinic.name`, `clinic.phone`, `clinic.signature`); `nil`
@@ -152,8 +170,9 @@ public struct Configuration: Sendable {
         }
         configuration.templatesPath = resolve("Templates")
         configuration.schedulesPath = resolve("Schedules")
+        configuration.storePath = resolve("careline.sqlite")
 
-        try reader.checkKeys(table, path: "", known: ["clinic", "paths", "policy"])
+        try reader.checkKeys(table, path: "", known: ["clinic", "paths", "policy", "store"])
         if let clinic = try reader.table(table, "clinic", path: "") {
             try reader.checkKeys(
                 clinic, path: "clinic",
@@ -200,10 +219,43 @@ public struct Configuration: Sendable {
             }
         }
         if let policy = try reader.table(table, "policy", path: "") {
-            try reader.checkKeys(policy, path: "policy", known: ["require_signature", "optout_text"])
+            try reader.checkKeys(
+                policy, path: "policy",
+                known: ["require_signature", "optout_text", "quiet_hours", "max_per_day", "max_per_week"])
             configuration.policy.requireSignature =
                 try reader.bool(policy, "require_signature", path: "policy") ?? false
             configuration.policy.optoutText = try reader.optoutText(policy)
+            if let node = policy["quiet_hours"] {
+                switch node.value {
+                case .string(let text) where text.isEmpty || text == "none":
+                    configuration.policy.quietHours = nil
+                case .string(let text):
+                    guard let range = TimeRange(parsing: text), range.start != range.end else {
+                        throw reader.invalid(
+                            node, "policy.quiet_hours",
+                            "must be \"HH:MM-HH:MM\" (e.g. \"21:00-08:00\", crossing midnight), or \"none\"")
+                    }
+                    configuration.policy.quietHours = range
+                default:
+                    throw reader.invalid(
+                        node, "policy.quiet_hours", "must be a string such as \"21:00-08:00\"")
+                }
+            }
+            if let value = try reader.integer(policy, "max_per_day", path: "policy", range: 1...100) {
+                configuration.policy.maxPerDay = value
+            }
+            if let value = try reader.integer(policy, "max_per_week", path: "policy", range: 1...700) {
+                configuration.policy.maxPerWeek = value
+            }
+        }
+        if let store = try reader.table(table, "store", path: "") {
+            try reader.checkKeys(store, path: "store", known: ["path"])
+            if let path = try reader.string(store, "path", path: "store") {
+                guard !path.isEmpty else {
+                    throw reader.invalid(store["path"]!, "store.path", "must not be empty")
+                }
+                configuration.storePath = resolve(path)
+            }
         }
         if configuration.policy.requireSignature, configuration.clinic.signature == nil {
             throw ConfigurationError(
@@ -285,6 +337,20 @@ struct ConfigurationReader {
                 node, "policy.optout_text",
                 "must be a string, or a table such as { zh = \"回T退订\", en = \"Reply STOP to opt out\" }")
         }
+    }
+
+    func integer(_ table: TOMLTable, _ key: String, path: String, range: ClosedRange<Int>)
+        throws(ConfigurationError)
+        -> Int?
+    {
+        guard let node = table[key] else { return nil }
+        guard case .integer(let value) = node.value, let number = Int(exactly: value), range.contains(number)
+        else {
+            throw invalid(
+                node, join(path, key),
+                "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
     }
 
     func timeZone(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> TimeZone? {

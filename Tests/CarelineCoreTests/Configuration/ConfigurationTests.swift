@@ -38,6 +38,20 @@ struct ConfigurationTests {
         #expect(clinic.value(for: .zh)["name"] == .string("明德眼科"))
     }
 
+    @Test func storeAndSendingPolicy() throws {
+        let configuration = try Configuration.parse(
+            "[store]\npath = \"state/careline.sqlite\"\n[policy]\nquiet_hours = \"22:00-07:30\"\nmax_per_day = 2\n",
+            file: "/srv/clinic/careline.toml")
+        #expect(configuration.storePath == "/srv/clinic/state/careline.sqlite")
+        #expect(configuration.policy.quietHours == TimeRange(parsing: "22:00-07:30"))
+        #expect(configuration.policy.maxPerDay == 2)
+        #expect(configuration.policy.maxPerWeek == 3)
+        let none = try Configuration.parse("[policy]\nquiet_hours = \"none\"\n", file: "careline.toml")
+        #expect(none.policy.quietHours == nil)
+        #expect(Configuration().policy.quietHours == TimeRange(parsing: "21:00-08:00"))
+        #expect(Configuration().storePath == "careline.sqlite")
+    }
+
     @Test func defaultsWithoutAFile() throws {
         let configuration = Configuration()
         #expect(configuration.clinicFields == nil)
@@ -66,6 +80,11 @@ struct ConfigurationTests {
             ("[policy]\noptout_text = { fr = \"x\" }", 2, 17, "policy.optout_text.fr", "use zh or en"),
             ("[clinic.de]\nname = \"x\"", 1, 1, "clinic.de", "unknown key"),
             ("clinic = 3", 1, 10, "clinic", "must be a table"),
+            ("[policy]\nquiet_hours = \"21:00\"", 2, 15, "policy.quiet_hours", "HH:MM-HH:MM"),
+            ("[policy]\nmax_per_day = 0", 2, 15, "policy.max_per_day", "from 1 to 100"),
+            ("[policy]\nmax_per_week = 2.5", 2, 16, "policy.max_per_week", "whole number"),
+            ("[store]\npath = \"\"", 2, 8, "store.path", "must not be empty"),
+            ("[store]\npaht = \"x\"", 2, 1, "store.paht", "did you mean store.path?"),
         ] as [(String, Int, Int, String, String)])
     func badValuesNameTheLineAndKey(text: String, line: Int, column: Int, key: String, fragment: String)
         throws

@@ -1,0 +1,67 @@
+import Foundation
+
+/// One planned message: who gets what, when, through which senders, and where it is in its life.
+public struct OutboxMessage: Sendable, Equatable {
+    /// A stable id (`msg_…`); the webhook id on every attempt.
+    public var id: String
+    public var batchID: Int64
+    public var campaign: String
+    /// The step as written in the schedule (`-3d`), or `at` for a one-off broadcast.
+    public var step: String
+    public var patientID: String
+    public var recipient: PhoneNumber
+    /// Sender names in fallback order.
+    public var senders: [String]
+    /// The step's due local date (date field + offset, or the broadcast date).
+    public var dueDate: LocalDate
+    /// The planned instant.
+    public var sendAt: Date
+    /// The local date of `sendAt` in `timeZone` (caps count by it).
+    public var localDate: LocalDate
+    /// The patient's zone used for planning (IANA identifier).
+    public var timeZone: String
+    /// After this instant the message is expired, not sent.
+    public var expiresAt: Date
+    public var body: String
+    public var encoding: SMSEncoding
+    public var segments: Int
+    /// campaign + patient + step + due date: queuing the same step twice is impossible.
+    public var idempotencyKey: String
+    public var state: MessageState
+    public var attempts: Int
+    public var createdAt: Date
+
+    public init(
+        id: String, batchID: Int64, campaign: String, step: String, patientID: String, recipient: PhoneNumber,
+        senders: [String], dueDate: LocalDate, sendAt: Date, localDate: LocalDate, timeZone: String,
+        expiresAt: Date, body: String, encoding: SMSEncoding, segments: Int, idempotencyKey: String,
+        state: MessageState = .queued, attempts: Int = 0, createdAt: Date
+    ) {
+        self.id = id
+        self.batchID = batchID
+        self.campaign = campaign
+        self.step = step
+        self.patientID = patientID
+        self.recipient = recipient
+        self.senders = senders
+        self.dueDate = dueDate
+        self.sendAt = sendAt
+        self.localDate = localDate
+        self.timeZone = timeZone
+        self.expiresAt = expiresAt
+        self.body = body
+        self.encoding = encoding
+        self.segments = segments
+        self.idempotencyKey = idempotencyKey
+        self.state = state
+        self.attempts = attempts
+        self.createdAt = createdAt
+    }
+
+    /// The idempotency key of a step: campaign, patient, step and due date.
+    public static func idempotencyKey(campaign: String, patientID: String, step: String, dueDate: LocalDate)
+        -> String
+    {
+        "\(campaign)|\(patientID)|\(step)|\(dueDate.iso)"
+    }
+}
