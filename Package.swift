@@ -8,26 +8,41 @@ let package = Package(
         .executable(name: "careline", targets: ["careline"]),
         .library(name: "CarelineCore", targets: ["CarelineCore"]),
         .library(name: "CarelineTesting", targets: ["CarelineTesting"]),
+        .library(name: "CarelineSQLite", targets: ["CarelineSQLite"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // The domain: templates, SMS text analysis, configuration, patients. No curl, no SQLite, no clock.
+        // The domain: templates, configuration, patients, scheduling, the outbox model. No curl, no SQLite, no clock.
         .target(name: "CarelineCore"),
-        // Fakes and fixtures shipped for tests: fixed clock, corpus locator.
+        // Test support: the in-memory store, the corpus locator, the binary runner, temporary folders.
         .target(name: "CarelineTesting", dependencies: ["CarelineCore"]),
+        // The embedded store: patients, outbox, opt-outs and audit in one SQLite file (GRDB).
+        .target(
+            name: "CarelineSQLite",
+            dependencies: ["CarelineCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "careline",
             dependencies: [
-                "CarelineCore",
+                "CarelineCore", "CarelineSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "CarelineCoreTests",
             dependencies: ["CarelineCore", "CarelineTesting"]
+        ),
+        .testTarget(
+            name: "CarelineSQLiteTests",
+            dependencies: [
+                "CarelineSQLite", "CarelineTesting",
+                // Raw SQL against the file: a second connection, tampering, migration set-up.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // End-to-end tests of the built binary; depending on it makes `swift build --build-tests` build it.
         .testTarget(

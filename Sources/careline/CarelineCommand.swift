@@ -11,7 +11,11 @@ struct CarelineCommand: AsyncParsableCommand {
             Exit codes (sysexits): 0 ok, 64 usage, 65 bad data (template, data file, patients file), \
             66 input file not found, 69 unavailable, 70 internal error, 75 temporary failure, 78 configuration.
             """,
-        subcommands: [RenderCommand.self, SMSCommand.self, TemplatesCommand.self])
+        subcommands: [
+            RenderCommand.self, SMSCommand.self, TemplatesCommand.self, PatientsCommand.self,
+            QueueCommand.self,
+            PreviewCommand.self, StatusCommand.self, CancelCommand.self, OptoutCommand.self,
+        ])
 }
 
 /// Options every command that reads `careline.toml` shares.

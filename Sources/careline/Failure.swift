@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarelineCore
+import CarelineSQLite
 import Foundation
 
 /// Maps every domain error to its message on stderr and its sysexits code, in one place.
@@ -21,6 +22,21 @@ enum Failure {
         case let error as ConfigurationError:
             printError(error.description)
             return ExitCode(error.code == .notFound ? noInput : config)
+        case let error as StoreError:
+            printError(error.description)
+            switch error.code {
+            case .locked, .full: return ExitCode(temporary)
+            default: return ExitCode(unavailable)
+            }
+        case let error as PatientHeaderError:
+            printError(error.description)
+            return ExitCode(dataError)
+        case let error as FileError:
+            printError(error.description)
+            return ExitCode(error.isMissing ? noInput : dataError)
+        case let error as PatientImport.ChangedDuringImport:
+            printError(error.description)
+            return ExitCode(temporary)
         case let error as ExitCode:
             return error
         default:
@@ -43,6 +59,27 @@ enum Failure {
             throw error
         } catch {
             throw report(error)
+        }
+    }
+}
+
+/// An error about a named input file that its own error type does not name (a `CSVError` knows line and
+/// column, not the file).
+struct FileError: Error, CustomStringConvertible {
+    var file: String
+    var message: String
+    var isMissing: Bool
+
+    var description: String { "\(file):\(message)" }
+
+    /// Runs `body`, naming `file` in a `CSVError` it throws.
+    static func naming<T>(_ file: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CSVError {
+            throw FileError(
+                file: file, message: error.code == .io ? " \(error.message)" : error.description,
+                isMissing: error.code == .io)
         }
     }
 }

@@ -79,12 +79,54 @@ public struct Configuration: Sendable {
     public var policy: Policy
     /// The SQLite database (`[store] path`, default `careline.sqlite`), resolved against the file's folder.
     public var storePath: String
+    /// `[senders.NAME]`, by name. Without any `[senders]` table there is one sender, `file`, writing
+    /// `sent.jsonl` beside the configuration: the embedded default, nothing leaves the machine.
+    public var senders: [String: Sender]
+
+    /// One `[senders.NAME]` table: its kind and where it was written (for errors that point at it).
+    ///
+    /// Only `kind` is interpreted here; the keys of each kind are checked by name so a typo is caught early.
+    public struct Sender: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable {
+            case file
+            case webhook
+            case twilio
+        }
+        public var name: String
+        public var kind: Kind
+        /// The line of the `[senders.NAME]` header or key.
+        public var line: Int?
+
+        public init(name: String, kind: Kind, line: Int? = nil) {
+            self.name = name
+            self.kind = kind
+            self.line = line
+        }
+
+        /// The keys a sender of each kind may have.
+        public static let knownKeys: [Kind: [String]] = [
+            .file: ["kind", "path"],
+            .webhook: [
+                "kind", "url", "secret", "rate", "concurrency", "timeout", "price_per_segment", "currency",
+            ],
+            .twilio: [
+                "kind", "base_url", "account_sid", "auth_token", "from", "messaging_service_sid",
+                "status_callback",
+                "rate", "concurrency", "timeout", "price_per_segment", "currency",
+            ],
+        ]
+    }
+
+    /// The senders when `careline.toml` has no `[senders]` table.
+    public static let defaultSenders = ["file": Sender(name: "file", kind: .file)]
 
     /// The defaults, used when there is no `careline.toml`.
     public init(
         file: String? = nil, clinic: Clinic = Clinic(), templatesPath: String = "Templates",
-        schedulesPath: String = "Schedules", policy: Policy = Policy(), storePath: String = "careline.sqlite"
+        schedulesPath: String = "Schedules", policy: Policy = Policy(), storePath: String = "careline.sqlite",
+        senders: [String: Sender] = Configuration.defaultSenders
     ) {
+        self.senders = senders
         self.file = file
         self.clinic = clinic
         self.templatesPath = templatesPath
@@ -172,7 +214,7 @@ public struct Configuration: Sendable {
         configuration.schedulesPath = resolve("Schedules")
         configuration.storePath = resolve("careline.sqlite")
 
-        try reader.checkKeys(table, path: "", known: ["clinic", "paths", "policy", "store"])
+        try reader.checkKeys(table, path: "", known: ["clinic", "paths", "policy", "store", "senders"])
         if let clinic = try reader.table(table, "clinic", path: "") {
             try reader.checkKeys(
                 clinic, path: "clinic",
@@ -256,6 +298,9 @@ public struct Configuration: Sendable {
                 }
                 configuration.storePath = resolve(path)
             }
+        }
+        if let senders = try reader.table(table, "senders", path: "") {
+            configuration.senders = try reader.senders(senders)
         }
         if configuration.policy.requireSignature, configuration.clinic.signature == nil {
             throw ConfigurationError(
@@ -351,6 +396,31 @@ struct ConfigurationReader {
                 "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
+    }
+
+    /// `[senders.NAME]` tables: each has a `kind` and only the keys of that kind.
+    func senders(_ table: TOMLTable) throws(ConfigurationError) -> [String: Configuration.Sender] {
+        var result: [String: Configuration.Sender] = [:]
+        for (name, node) in table.entries {
+            let path = "senders.\(name)"
+            guard case .table(let sender) = node.value else {
+                throw invalid(node, path, "must be a table ([\(path)]) with a kind, e.g. kind = \"file\"")
+            }
+            let kinds = Configuration.Sender.Kind.allCases.map(\.rawValue)
+            guard let kindNode = sender["kind"] else {
+                throw ConfigurationError(
+                    .invalidValue, file: file, location: node.keyLocation, key: "\(path).kind",
+                    message: "is missing; add kind = \"\(kinds.joined(separator: "\" | \""))\"")
+            }
+            guard case .string(let text) = kindNode.value,
+                let kind = Configuration.Sender.Kind(rawValue: text)
+            else {
+                throw invalid(kindNode, "\(path).kind", "must be one of \(kinds.joined(separator: ", "))")
+            }
+            try checkKeys(sender, path: path, known: Configuration.Sender.knownKeys[kind] ?? ["kind"])
+            result[name] = Configuration.Sender(name: name, kind: kind, line: node.keyLocation.line)
+        }
+        return result
     }
 
     func timeZone(_ table: TOMLTable, _ key: String, path: String) throws(ConfigurationError) -> TimeZone? {

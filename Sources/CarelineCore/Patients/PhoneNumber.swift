@@ -88,7 +88,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     public init(parsing raw: String, defaultRegion: String?) throws(PhoneNumberError) {
         let shown = "\"\(Self.mask(raw))\""
         let digits = try Self.extractDigits(raw, shown: shown)
-        let region = defaultRegion.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        let region = defaultRegion.map { Self.trimmed($0).uppercased() }
             .flatMap { $0.isEmpty ? nil : $0 }
         let isNANPRegion = region.map { Self.nanpRegions.contains($0) } ?? false
 
@@ -191,7 +191,20 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     /// - Parameter raw: Any text.
     /// - Returns: The masked text.
     public static func mask(_ raw: String) -> String {
-        let characters = Array(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+        let text = trimmed(raw)
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            // ASCII without CR: one character per byte, so the same result without grapheme breaking.
+            let bytes = Array(text.utf8)
+            let count = bytes.count
+            let hidden = max(count - 10, min(count, 4))
+            let visible = count - hidden
+            let tail = min(4, (visible + 1) / 2)
+            let head = visible - tail
+            return String(decoding: bytes.prefix(head), as: UTF8.self)
+                + String(repeating: "*", count: min(hidden, 12))
+                + String(decoding: bytes.suffix(tail), as: UTF8.self)
+        }
+        let characters = Array(text)
         let count = characters.count
         let hidden = max(count - 10, min(count, 4))
         let visible = count - hidden
@@ -238,7 +251,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     private static func extractDigits(_ raw: String, shown: String) throws(PhoneNumberError)
         -> Extracted
     {
-        let scalars = Array(raw.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars)
+        let scalars = Array(trimmed(raw).unicodeScalars)
         guard !scalars.isEmpty else {
             throw PhoneNumberError(
                 code: .empty,
@@ -513,5 +526,18 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
             }
         }
         return nil
+    }
+
+    /// `raw` without surrounding whitespace; no Foundation call (and no copy) when there is none.
+    private static func trimmed(_ raw: String) -> String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x80
+                ? scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value)
+                : scalar.properties.isWhitespace
+        }
+        guard let first = raw.unicodeScalars.first, let last = raw.unicodeScalars.last,
+            isSpace(first) || isSpace(last)
+        else { return raw }
+        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -127,4 +127,38 @@ struct ConfigurationTests {
         #expect(configuration.policy.optoutText[.en] == "Reply STOP to opt out")
         #expect(configuration.clinic.timeZone?.identifier == "Asia/Shanghai")
     }
+
+    @Test func sendersHaveAKindAndOnlyTheKeysOfThatKind() throws {
+        let configuration = try Configuration.parse(
+            """
+            [senders.sms]
+            kind = "twilio"
+            account_sid = "AC1"
+            [senders.hook]
+            kind = "webhook"
+            url = "http://127.0.0.1:9000/careline"
+            """, file: "c.toml")
+        #expect(configuration.senders["sms"]?.kind == .twilio)
+        #expect(configuration.senders["hook"]?.kind == .webhook)
+        #expect(configuration.senders["hook"]?.line == 4)
+        #expect(configuration.senders["file"] == nil)
+        #expect(Configuration().senders == ["file": .init(name: "file", kind: .file)])
+
+        let missingKind = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse("[senders.sms]\naccount_sid = \"AC1\"\n", file: "c.toml")
+        }
+        #expect(missingKind.key == "senders.sms.kind")
+        #expect(missingKind.location?.line == 1)
+        let badKind = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse("[senders.sms]\nkind = \"fax\"\n", file: "c.toml")
+        }
+        #expect(badKind.key == "senders.sms.kind")
+        #expect(badKind.message.contains("file, webhook, twilio"))
+        let typo = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse("[senders.hook]\nkind = \"webhook\"\nurll = \"x\"\n", file: "c.toml")
+        }
+        #expect(typo.key == "senders.hook.urll")
+        #expect(typo.location?.line == 3)
+        #expect(typo.message.contains("did you mean senders.hook.url?"))
+    }
 }

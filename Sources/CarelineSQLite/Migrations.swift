@@ -1,0 +1,141 @@
+import GRDB
+
+/// The store's schema, as ordered, named migrations.
+///
+/// A migration is never edited once released: a change to the schema is a new migration appended to the
+/// list. GRDB records the names it applied in `grdb_migrations`; a file that lists a name this build does not
+/// know was written by a newer careline, and opening it fails with ``StoreError/Code/schemaTooNew``.
+enum Migrations {
+    /// The migration names, oldest first.
+    static let names = ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit"]
+
+    /// A migrator with every migration registered.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-patients") { db in
+            // WITHOUT ROWID: rows are stored in id order, so a queue run streams patients by id without an
+            // index lookup per row, and an import writes one b-tree instead of a table plus an index.
+            try db.execute(
+                sql: """
+                    CREATE TABLE patients (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        phone TEXT CHECK (phone IS NULL OR phone GLOB '+[1-9]*'),
+                        gender TEXT CHECK (gender IN ('F', 'M')),
+                        birth_date TEXT,
+                        timezone TEXT,
+                        locale TEXT,
+                        tags TEXT NOT NULL DEFAULT '[]',
+                        opt_out INTEGER NOT NULL DEFAULT 0 CHECK (opt_out IN (0, 1)),
+                        preferred_time TEXT,
+                        extra TEXT NOT NULL DEFAULT '{}',
+                        digest TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v2-outbox") { db in
+            // Instants are integer milliseconds since 1970 (UTC); local dates are ISO text (`2026-12-01`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE batches (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        campaigns TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL,
+                        queued INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE messages (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        batch_id INTEGER NOT NULL REFERENCES batches(id),
+                        campaign TEXT NOT NULL,
+                        step TEXT NOT NULL,
+                        patient_id TEXT NOT NULL,
+                        recipient TEXT NOT NULL CHECK (recipient GLOB '+[1-9]*'),
+                        senders TEXT NOT NULL,
+                        due_date TEXT NOT NULL,
+                        send_at INTEGER NOT NULL,
+                        local_date TEXT NOT NULL,
+                        time_zone TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        encoding TEXT NOT NULL CHECK (encoding IN ('GSM-7', 'UCS-2')),
+                        segments INTEGER NOT NULL,
+                        content_hash TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL UNIQUE,
+                        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN (
+                            'queued', 'sending', 'sent', 'retry', 'failed', 'unknown', 'expired', 'cancelled')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX messages_state_send_at ON messages(state, send_at);
+                    CREATE INDEX messages_patient_id ON messages(patient_id);
+                    CREATE INDEX messages_recipient ON messages(recipient);
+                    CREATE INDEX messages_campaign ON messages(campaign);
+                    CREATE INDEX messages_batch_id ON messages(batch_id);
+                    """)
+        }
+        migrator.registerMigration("v3-opt-outs") { db in
+            // One row per phone and one per patient: adding the same one again keeps the first entry.
+            try db.execute(
+                sql: """
+                    CREATE TABLE opt_outs (
+                        id INTEGER PRIMARY KEY,
+                        phone TEXT UNIQUE,
+                        patient_id TEXT UNIQUE,
+                        reason TEXT,
+                        at INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        CHECK (phone IS NOT NULL OR patient_id IS NOT NULL)
+                    );
+                    """)
+        }
+        migrator.registerMigration("v4-audit") { db in
+            // Append-only: the triggers refuse to change or remove a line, whoever asks.
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        subject TEXT,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_at ON audit(at);
+                    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                    BEGIN
+                        SELECT RAISE(ABORT, 'the audit trail is append-only');
+                    END;
+                    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                    BEGIN
+                        SELECT RAISE(ABORT, 'the audit trail is append-only');
+                    END;
+                    """)
+        }
+        return migrator
+    }
+
+    /// Migrates `writer` to the newest schema.
+    ///
+    /// - Throws: ``StoreError`` `.schemaTooNew` when the file has migrations this build does not know (nothing
+    ///   is changed then); `DatabaseError` from SQLite.
+    static func migrate(_ writer: some DatabaseWriter, path: String) throws {
+        let migrator = self.migrator
+        let (unknown, complete) = try writer.read { db in
+            (
+                try migrator.appliedIdentifiers(db).subtracting(names).sorted(),
+                try migrator.hasCompletedMigrations(db)
+            )
+        }
+        guard unknown.isEmpty else {
+            throw StoreError(
+                code: .schemaTooNew, path: path,
+                message: "the database was written by a newer careline (unknown migrations: "
+                    + "\(unknown.joined(separator: ", "))). Use that version or a newer one; this one must not "
+                    + "change the file.")
+        }
+        // An up-to-date file is not written to at all: opening the store to read must leave it byte-identical.
+        if !complete { try migrator.migrate(writer) }
+    }
+}

@@ -1,0 +1,104 @@
+import CarelineCore
+import GRDB
+
+/// The ``BatchWriter`` of one queue run: every call reads and writes through the run's transaction.
+///
+/// Bound to the write connection inside ``SQLiteStore/queueBatch(campaigns:createdAt:createdBy:_:)``; using
+/// it after that call returned is a programming error (GRDB stops it).
+final class SQLiteBatchWriter: BatchWriter {
+    /// The id of the batch being written.
+    let batchID: Int64
+    /// How many messages this run inserted.
+    private(set) var inserted = 0
+    private let db: Database
+    private let path: String
+
+    init(db: Database, batchID: Int64, path: String) {
+        self.db = db
+        self.batchID = batchID
+        self.path = path
+    }
+
+    /// Every patient in id order, read with a cursor (never all at once).
+    ///
+    /// - Throws: ``StoreError``, or whatever `body` throws (the iteration stops).
+    func forEachPatient(_ body: (Patient) throws -> Void) throws {
+        let statement = try wrapped {
+            try RawStatement(
+                db.makeStatement(sql: "SELECT \(PatientRow.columns) FROM patients ORDER BY id"), in: db)
+        }
+        defer { statement.reset() }
+        while try wrapped({ try statement.step() }) {
+            try body(try PatientRow.patient(from: statement, path: path))
+        }
+    }
+
+    /// Whether an idempotency key is already in the outbox.
+    ///
+    /// - Throws: ``StoreError``.
+    func containsKey(_ key: String) throws(StoreError) -> Bool {
+        try wrapped {
+            let statement = try RawStatement(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE idempotency_key = ?)"),
+                in: db)
+            defer { statement.reset() }
+            statement.bind(1, key)
+            return try statement.step() && statement.int(0) != 0
+        }
+    }
+
+    /// Inserts a message filed under this batch (whatever its `batchID` says); false when its idempotency key
+    /// is already in the outbox (nothing written).
+    ///
+    /// - Throws: ``StoreError`` (a duplicate message id is an error, not a skip).
+    func insert(_ message: OutboxMessage) throws(StoreError) -> Bool {
+        try wrapped {
+            let statement = try RawStatement(db.cachedStatement(sql: MessageRow.insertSQL), in: db)
+            MessageRow.bind(message, batchID: batchID, to: statement)
+            try statement.run()
+            let written = db.changesCount == 1
+            if written { inserted += 1 }
+            return written
+        }
+    }
+
+    /// The local dates of a patient's messages whose state counts toward caps, by date then message id.
+    ///
+    /// - Throws: ``StoreError``.
+    func capDates(patientID: String) throws(StoreError) -> [LocalDate] {
+        try wrapped {
+            let statement = try RawStatement(
+                db.cachedStatement(
+                    sql: "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN "
+                        + "\(MessageRow.capStates) ORDER BY local_date, id"),
+                in: db)
+            defer { statement.reset() }
+            statement.bind(1, patientID)
+            var dates: [LocalDate] = []
+            while try statement.step() {
+                guard let date = LocalDate(iso: statement.text(1) ?? "") else {
+                    throw StoreError.unreadable(
+                        path: path, table: "messages", key: statement.text(0) ?? "", column: "local_date")
+                }
+                dates.append(date)
+            }
+            return dates
+        }
+    }
+
+    /// Whether the patient, or the phone number, is on the opt-out list.
+    ///
+    /// - Throws: ``StoreError``.
+    func isOptedOut(patientID: String, phone: PhoneNumber?) throws(StoreError) -> Bool {
+        try wrapped { try SQLiteStore.isOptedOut(patientID: patientID, phone: phone, in: db) }
+    }
+
+    /// Runs database work, turning its errors into ``StoreError``s.
+    private func wrapped<T>(_ work: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try work()
+        } catch {
+            throw .wrapping(error, path: path)
+        }
+    }
+}
