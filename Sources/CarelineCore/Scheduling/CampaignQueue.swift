@@ -13,8 +13,11 @@ public struct CampaignQueue: Sendable {
     public var campaigns: [Campaign]
     public var library: TemplateLibrary
     public var configuration: Configuration
-    /// The instant planning starts from.
+    /// The instant planning starts from (`--now`).
     public var now: Date
+    /// When the run happens, for the batch and the audit trail (the wall clock, even when `now` is set for
+    /// planning); defaults to `now`.
+    public var recordedAt: Date
     /// Who queues (`--by`, else `$USER`).
     public var actor: String
     /// Makes message ids.
@@ -22,9 +25,10 @@ public struct CampaignQueue: Sendable {
 
     public init(
         campaigns: [Campaign], library: TemplateLibrary, configuration: Configuration, now: Date,
-        actor: String,
+        recordedAt: Date? = nil, actor: String,
         makeID: @escaping @Sendable () -> String = CampaignQueue.randomID
     ) {
+        self.recordedAt = recordedAt ?? now
         self.campaigns = campaigns
         self.library = library
         self.configuration = configuration
@@ -74,7 +78,7 @@ public struct CampaignQueue: Sendable {
         try validate()
         var report = QueueReport()
         let batch = try store.queueBatch(
-            campaigns: campaigns.map(\.name), createdAt: now, createdBy: actor
+            campaigns: campaigns.map(\.name), createdAt: recordedAt, createdBy: actor
         ) { writer in
             var run = Run(queue: self, writer: writer)
             try writer.forEachPatient { patient in try run.plan(patient) }
@@ -87,7 +91,8 @@ public struct CampaignQueue: Sendable {
             return (
                 keep,
                 AuditEntry(
-                    at: now, actor: actor, action: "queue", subject: "batch \(writer.batchID)", detail: detail
+                    at: recordedAt, actor: actor, action: "queue", subject: "batch \(writer.batchID)",
+                    detail: detail
                 )
             )
         }
@@ -215,7 +220,7 @@ public struct CampaignQueue: Sendable {
                     expiresAt: LocalTimeResolution.instant(
                         lastDate.adding(days: 1), LocalTime(hour: 0, minute: 0)!, in: windowZone),
                     body: rendered.body, encoding: rendered.sms.encoding, segments: rendered.sms.segments,
-                    idempotencyKey: key, createdAt: queue.now)
+                    idempotencyKey: key, createdAt: queue.recordedAt)
                 if try writer.insert(message) {
                     report.queued += 1
                     capDates?.append(planned.local)

@@ -48,7 +48,7 @@ struct QueueCommand: ParsableCommand {
             let store = try Bootstrap.store(configuration)
             let report = try CampaignQueue(
                 campaigns: campaigns, library: library, configuration: configuration,
-                now: sendInstant.instant,
+                now: sendInstant.instant, recordedAt: Date(),
                 actor: actorOptions.actor
             ).run(store: store, dryRun: dryRun, skipInvalid: skipInvalid)
             if json {
