@@ -105,7 +105,10 @@ def main() -> int:
             f"| {labels[key]} | {seconds:.2f} | {count / seconds:,.0f} | {median(key, 1):.0f} | "
             f"{'—' if key == 'floor' else f'{seconds / floor:.1f}×'} |"
         )
-    print(f"\nThe queue run's report: `{queued}`")
+    if queued:
+        report = json.loads(queued)
+        counts = ", ".join(f"{key} {report[key]:,}" for key in ["queued", "duplicates", "opted_out", "expired", "capped"])
+        print(f"\nThe queue run's report: {counts}, errors {len(report['errors']):,} (batch {report['batch']}).")
     return 0
 
 

@@ -52,6 +52,9 @@ public final class SQLiteStore: OutboxStore, Sendable {
                 throw DatabaseError(message: "could not switch the database to WAL mode")
             }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A queue run writes millions of index entries in one transaction; with SQLite's default 2 MB page
+            // cache the pages spill to the WAL and are read back. 64 MiB keeps a run's working set in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             pool = try DatabaseQueue(path: path, configuration: configuration)

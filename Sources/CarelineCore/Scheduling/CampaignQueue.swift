@@ -41,8 +41,23 @@ public struct CampaignQueue: Sendable {
     @Sendable public static func randomID() -> String {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
         var generator = SystemRandomNumberGenerator()
+        // Three draws (192 random bits; 130 are used): each draw is a system call, so not one per character.
+        var words = (generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64)
         var bytes = Array("msg_".utf8)
-        for _ in 0..<26 { bytes.append(alphabet[Int(generator.next() % 32)]) }
+        bytes.reserveCapacity(30)
+        for index in 0..<26 {
+            switch index / 12 {
+            case 0:
+                bytes.append(alphabet[Int(words.0 & 31)])
+                words.0 >>= 5
+            case 1:
+                bytes.append(alphabet[Int(words.1 & 31)])
+                words.1 >>= 5
+            default:
+                bytes.append(alphabet[Int(words.2 & 31)])
+                words.2 >>= 5
+            }
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 

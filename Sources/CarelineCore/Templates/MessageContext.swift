@@ -48,13 +48,13 @@ public enum MessageContext {
     ) -> [String: TemplateValue] {
         var patient = patient
         guard case .string(let rawName)? = patient["name"] else { return patient }
-        let name = rawName.trimmingCharacters(in: .whitespaces)
+        let name = rawName.trimmedWhitespace()
         guard !name.isEmpty else { return patient }
         var familyName: String?
         if case .string(let given)? = patient["family_name"],
-            !given.trimmingCharacters(in: .whitespaces).isEmpty
+            !given.trimmedWhitespace().isEmpty
         {
-            familyName = given.trimmingCharacters(in: .whitespaces)
+            familyName = given.trimmedWhitespace()
         }
         let gender = patient["gender"]?.scalarText.flatMap(Gender.init(parsing:))
         var age: Int?
