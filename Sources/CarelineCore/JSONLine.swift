@@ -43,6 +43,13 @@ public struct JSONLine: Sendable {
     /// Appends `value` as a JSON string literal (UTF-8 kept as is; control characters escaped).
     public static func appendQuoted(_ value: String, to text: inout String) {
         text += "\""
+        // Nearly every value needs no escape: no control character, quote, backslash, nor U+2028/U+2029 (whose
+        // UTF-8 starts with 0xE2). Append those whole instead of scalar by scalar.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0xE2 }) {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

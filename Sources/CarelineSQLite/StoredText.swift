@@ -1,3 +1,4 @@
+import CarelineCore
 import Foundation
 
 /// The text forms of values stored in columns: instants as Unix milliseconds, string lists and maps as JSON.
@@ -60,30 +61,9 @@ enum StoredText {
         return object as? [String: String]
     }
 
-    /// Appends `"text"` with JSON escapes.
+    /// Appends `"text"` with JSON escapes (the same escaping as every JSON careline prints).
     private static func appendQuoted(_ text: String, to out: inout String) {
-        let plain = text.utf8.allSatisfy {
-            $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-        }
-        out += "\""
-        if plain {
-            out += text
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        JSONLine.appendQuoted(text, to: &out)
     }
 
     /// A reader for the JSON that ``jsonArray(_:)`` and ``jsonObject(_:)`` write (whitespace allowed).
