@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CarelineCore", targets: ["CarelineCore"]),
         .library(name: "CarelineTesting", targets: ["CarelineTesting"]),
         .library(name: "CarelineSQLite", targets: ["CarelineSQLite"]),
+        .library(name: "CarelineCurl", targets: ["CarelineCurl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,10 @@ let package = Package(
             name: "CarelineSQLite",
             dependencies: ["CarelineCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // libcurl's C API, with typed wrappers for its variadic functions (Swift cannot call C variadics).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // HTTP over libcurl's multi interface: CurlTransport, the production HTTPTransport.
+        .target(name: "CarelineCurl", dependencies: ["CarelineCore", "CCurl"]),
         // The thin command-line front end.
         .executableTarget(
             name: "careline",
@@ -43,6 +48,11 @@ let package = Package(
                 // Raw SQL against the file: a second connection, tampering, migration set-up.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        // CurlTransport over real loopback TCP against LoopbackServer.
+        .testTarget(
+            name: "CarelineCurlTests",
+            dependencies: ["CarelineCurl", "CarelineTesting"]
         ),
         // End-to-end tests of the built binary; depending on it makes `swift build --build-tests` build it.
         .testTarget(
