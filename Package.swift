@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The domain: templates, configuration, patients, scheduling, the outbox model. No curl, no SQLite, no clock.
@@ -27,8 +28,12 @@ let package = Package(
         ),
         // libcurl's C API, with typed wrappers for its variadic functions (Swift cannot call C variadics).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // HTTP over libcurl's multi interface: CurlTransport, the production HTTPTransport.
-        .target(name: "CarelineCurl", dependencies: ["CarelineCore", "CCurl"]),
+        // HTTP over libcurl's multi interface (CurlTransport) and the HTTP senders: webhook (Standard Webhooks,
+        // HMAC-SHA256 from swift-crypto) and Twilio-compatible SMS.
+        .target(
+            name: "CarelineCurl",
+            dependencies: ["CarelineCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "careline",
@@ -49,7 +54,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // CurlTransport over real loopback TCP against LoopbackServer.
+        // CurlTransport and the senders over real loopback TCP against LoopbackServer and
+        // Tests/Fakes/twilio_fake.py (python3, standard library only).
         .testTarget(
             name: "CarelineCurlTests",
             dependencies: ["CarelineCurl", "CarelineTesting"]

@@ -83,9 +83,7 @@ public struct Configuration: Sendable {
     /// `sent.jsonl` beside the configuration: the embedded default, nothing leaves the machine.
     public var senders: [String: Sender]
 
-    /// One `[senders.NAME]` table: its kind and where it was written (for errors that point at it).
-    ///
-    /// Only `kind` is interpreted here; the keys of each kind are checked by name so a typo is caught early.
+    /// One `[senders.NAME]` table: its name, its checked settings and where it was written.
     public struct Sender: Sendable, Equatable {
         public enum Kind: String, Sendable, CaseIterable {
             case file
@@ -93,32 +91,24 @@ public struct Configuration: Sendable {
             case twilio
         }
         public var name: String
-        public var kind: Kind
+        /// Every key of the table, checked (secrets stay unresolved until a sender is built).
+        public var settings: SenderSettings
         /// The line of the `[senders.NAME]` header or key.
         public var line: Int?
 
-        public init(name: String, kind: Kind, line: Int? = nil) {
+        public var kind: Kind { settings.kind }
+
+        public init(name: String, settings: SenderSettings, line: Int? = nil) {
             self.name = name
-            self.kind = kind
+            self.settings = settings
             self.line = line
         }
-
-        /// The keys a sender of each kind may have.
-        public static let knownKeys: [Kind: [String]] = [
-            .file: ["kind", "path"],
-            .webhook: [
-                "kind", "url", "secret", "rate", "concurrency", "timeout", "price_per_segment", "currency",
-            ],
-            .twilio: [
-                "kind", "base_url", "account_sid", "auth_token", "from", "messaging_service_sid",
-                "status_callback",
-                "rate", "concurrency", "timeout", "price_per_segment", "currency",
-            ],
-        ]
     }
 
     /// The senders when `careline.toml` has no `[senders]` table.
-    public static let defaultSenders = ["file": Sender(name: "file", kind: .file)]
+    public static let defaultSenders = [
+        "file": Sender(name: "file", settings: .file(FileSettings(path: "sent.jsonl")))
+    ]
 
     /// The defaults, used when there is no `careline.toml`.
     public init(
@@ -301,6 +291,10 @@ public struct Configuration: Sendable {
         }
         if let senders = try reader.table(table, "senders", path: "") {
             configuration.senders = try reader.senders(senders)
+        } else {
+            configuration.senders = [
+                "file": Sender(name: "file", settings: .file(FileSettings(path: resolve("sent.jsonl"))))
+            ]
         }
         if configuration.policy.requireSignature, configuration.clinic.signature == nil {
             throw ConfigurationError(
@@ -398,7 +392,7 @@ struct ConfigurationReader {
         return number
     }
 
-    /// `[senders.NAME]` tables: each has a `kind` and only the keys of that kind.
+    /// `[senders.NAME]` tables: each has a `kind` and only the keys of that kind, every value checked.
     func senders(_ table: TOMLTable) throws(ConfigurationError) -> [String: Configuration.Sender] {
         var result: [String: Configuration.Sender] = [:]
         for (name, node) in table.entries {
@@ -406,19 +400,8 @@ struct ConfigurationReader {
             guard case .table(let sender) = node.value else {
                 throw invalid(node, path, "must be a table ([\(path)]) with a kind, e.g. kind = \"file\"")
             }
-            let kinds = Configuration.Sender.Kind.allCases.map(\.rawValue)
-            guard let kindNode = sender["kind"] else {
-                throw ConfigurationError(
-                    .invalidValue, file: file, location: node.keyLocation, key: "\(path).kind",
-                    message: "is missing; add kind = \"\(kinds.joined(separator: "\" | \""))\"")
-            }
-            guard case .string(let text) = kindNode.value,
-                let kind = Configuration.Sender.Kind(rawValue: text)
-            else {
-                throw invalid(kindNode, "\(path).kind", "must be one of \(kinds.joined(separator: ", "))")
-            }
-            try checkKeys(sender, path: path, known: Configuration.Sender.knownKeys[kind] ?? ["kind"])
-            result[name] = Configuration.Sender(name: name, kind: kind, line: node.keyLocation.line)
+            let settings = try SenderSettings.parse(name: name, table: sender, file: file)
+            result[name] = Configuration.Sender(name: name, settings: settings, line: node.keyLocation.line)
         }
         return result
     }

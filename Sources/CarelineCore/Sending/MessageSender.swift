@@ -24,6 +24,10 @@ public enum SendOutcome: Sendable, Equatable {
     /// Never going to work through this sender (4xx, bad number). `optOut` when the provider says the recipient
     /// unsubscribed (Twilio 21610): the dispatcher records an opt-out.
     case permanent(reason: String, optOut: Bool)
+    /// No answer, and the provider may have accepted the message anyway (a timeout or a connection broken after
+    /// the request went out) through a sender whose resend is not safe. The message becomes `unknown`: it is
+    /// never resent on its own; someone checks the provider and settles it with `careline reconcile`.
+    case unknown(reason: String)
 }
 
 /// What a sender needs done for an attempt.

@@ -133,16 +133,24 @@ struct ConfigurationTests {
             """
             [senders.sms]
             kind = "twilio"
-            account_sid = "AC1"
+            account_sid = "AC0123456789abcdef0123456789abcdef"
+            auth_token = "env:TWILIO_AUTH_TOKEN"
+            from = "+15005550006"
             [senders.hook]
             kind = "webhook"
             url = "http://127.0.0.1:9000/careline"
-            """, file: "c.toml")
+            secret = "env:CARELINE_WEBHOOK_SECRET"
+            """, file: "clinic/c.toml")
         #expect(configuration.senders["sms"]?.kind == .twilio)
         #expect(configuration.senders["hook"]?.kind == .webhook)
-        #expect(configuration.senders["hook"]?.line == 4)
+        #expect(configuration.senders["hook"]?.line == 6)
         #expect(configuration.senders["file"] == nil)
-        #expect(Configuration().senders == ["file": .init(name: "file", kind: .file)])
+        #expect(
+            Configuration().senders == [
+                "file": .init(name: "file", settings: .file(FileSettings(path: "sent.jsonl")))
+            ])
+        let withoutSenders = try Configuration.parse("[clinic]\nname = \"x\"\n", file: "clinic/c.toml")
+        #expect(withoutSenders.senders["file"]?.settings == .file(FileSettings(path: "clinic/sent.jsonl")))
 
         let missingKind = try #require(throws: ConfigurationError.self) {
             try Configuration.parse("[senders.sms]\naccount_sid = \"AC1\"\n", file: "c.toml")
