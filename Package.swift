@@ -15,10 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The domain: templates, configuration, patients, scheduling, the outbox model. No curl, no SQLite, no clock.
-        .target(name: "CarelineCore"),
+        .target(name: "CarelineCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Test support: the in-memory store, the corpus locator, the binary runner, temporary folders.
         .target(name: "CarelineTesting", dependencies: ["CarelineCore"]),
         // The embedded store: patients, outbox, opt-outs and audit in one SQLite file (GRDB).
@@ -38,8 +39,9 @@ let package = Package(
         .executableTarget(
             name: "careline",
             dependencies: [
-                "CarelineCore", "CarelineSQLite",
+                "CarelineCore", "CarelineSQLite", "CarelineCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

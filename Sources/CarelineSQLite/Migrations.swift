@@ -7,7 +7,7 @@ import GRDB
 /// know was written by a newer careline, and opening it fails with ``StoreError/Code/schemaTooNew``.
 enum Migrations {
     /// The migration names, oldest first.
-    static let names = ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit"]
+    static let names = ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch"]
 
     /// A migrator with every migration registered.
     static var migrator: DatabaseMigrator {
@@ -111,6 +111,22 @@ enum Migrations {
                     BEGIN
                         SELECT RAISE(ABORT, 'the audit trail is append-only');
                     END;
+                    """)
+        }
+        migrator.registerMigration("v5-dispatch") { db in
+            // The sender chain position, the provider's id, the last failure, and each batch's campaign files
+            // as queued, so the dispatcher re-checks windows against what was planned.
+            try db.execute(
+                sql: """
+                    ALTER TABLE messages ADD COLUMN sender_index INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE messages ADD COLUMN provider_id TEXT;
+                    ALTER TABLE messages ADD COLUMN last_error TEXT;
+                    CREATE TABLE campaign_sources (
+                        batch_id INTEGER NOT NULL REFERENCES batches(id),
+                        campaign TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        PRIMARY KEY (batch_id, campaign)
+                    ) WITHOUT ROWID;
                     """)
         }
         return migrator

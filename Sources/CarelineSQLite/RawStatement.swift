@@ -57,6 +57,11 @@ struct RawStatement {
         }
     }
 
+    /// Binds NULL to the 1-based parameter `index`.
+    func bindNull(_ index: Int32) {
+        sqlite3_bind_null(handle, index)
+    }
+
     /// Binds an integer to the 1-based parameter `index`.
     func bind(_ index: Int32, _ value: Int64) {
         sqlite3_bind_int64(handle, index, value)

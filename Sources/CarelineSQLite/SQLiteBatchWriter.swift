@@ -62,6 +62,17 @@ final class SQLiteBatchWriter: BatchWriter {
         }
     }
 
+    /// Keeps a campaign file's text with this batch.
+    ///
+    /// - Throws: ``StoreError``.
+    func saveCampaignSource(campaign: String, source: String) throws(StoreError) {
+        try wrapped {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO campaign_sources (batch_id, campaign, source) VALUES (?, ?, ?)",
+                arguments: [batchID, campaign, source])
+        }
+    }
+
     /// The local dates of a patient's messages whose state counts toward caps, by date then message id.
     ///
     /// - Throws: ``StoreError``.

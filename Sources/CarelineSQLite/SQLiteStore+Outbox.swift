@@ -248,11 +248,14 @@ extension SQLiteStore {
 
 /// How an ``OutboxMessage`` maps to a `messages` row.
 enum MessageRow {
-    /// The columns read back, in the order ``message(from:path:)`` expects.
-    static let columns = """
+    /// The columns a queue run writes, in the order ``bind(_:batchID:to:)`` binds them.
+    static let insertColumns = """
         id, batch_id, campaign, step, patient_id, recipient, senders, due_date, send_at, local_date, time_zone, \
         expires_at, body, encoding, segments, idempotency_key, state, attempts, created_at
         """
+
+    /// The columns read back, in the order ``message(from:path:)`` expects.
+    static let columns = insertColumns + ", sender_index, provider_id, last_error"
 
     /// `('queued', 'retry')`: the states that may still be sent.
     static let pendingStates =
@@ -267,7 +270,7 @@ enum MessageRow {
 
     /// Inserts a message unless its idempotency key is already there (any other conflict is an error).
     static let insertSQL = """
-        INSERT INTO messages (\(columns), content_hash, updated_at)
+        INSERT INTO messages (\(insertColumns), content_hash, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (idempotency_key) DO NOTHING
         """
@@ -354,6 +357,8 @@ enum MessageRow {
             sendAt: StoredText.date(millis: row.int64(8)), localDate: localDate, timeZone: row.text(10) ?? "",
             expiresAt: StoredText.date(millis: row.int64(11)), body: row.text(12) ?? "", encoding: encoding,
             segments: row.int(14), idempotencyKey: row.text(15) ?? "", state: state, attempts: row.int(17),
-            createdAt: StoredText.date(millis: row.int64(18)))
+            createdAt: StoredText.date(millis: row.int64(18)), senderIndex: row.int(19),
+            providerID: row.text(20),
+            lastError: row.text(21))
     }
 }

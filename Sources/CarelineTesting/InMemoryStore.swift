@@ -8,7 +8,7 @@ import Synchronization
 /// writes are all-or-nothing (they work on a copy that replaces the state only on success), ids sort by their
 /// UTF-8 bytes as SQLite's `BINARY` collation does, and audit details get the same counts. Two differences:
 /// instants are kept exactly (SQLite keeps whole milliseconds), and a bad argument throws ``Failure``.
-public final class InMemoryStore: OutboxStore, Sendable {
+public final class InMemoryStore: DispatchStore, Sendable {
     /// A misuse the SQLite store would refuse too (a duplicate message id, an empty opt-out).
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// What was wrong.
@@ -30,6 +30,8 @@ public final class InMemoryStore: OutboxStore, Sendable {
         var optOuts: [OptOut] = []
         /// Audit lines in insertion order.
         var audit: [AuditEntry] = []
+        /// Campaign file texts by batch and campaign name.
+        var campaignSources: [String: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -211,6 +213,90 @@ public final class InMemoryStore: OutboxStore, Sendable {
         state.withLock { Self.isOptedOut(patientID: patientID, phone: phone, in: $0) }
     }
 
+    // MARK: - DispatchStore
+
+    /// Pending messages planned at or before `now`, in send order, after `position`.
+    public func dueMessages(at now: Date, after position: (sendAt: Date, id: String)?, limit: Int)
+        -> [OutboxMessage]
+    {
+        state.withLock { state in
+            let due = state.messages.filter { message in
+                guard message.state.isPending, message.sendAt <= now else { return false }
+                guard let position else { return true }
+                return message.sendAt > position.sendAt
+                    || (message.sendAt == position.sendAt
+                        && position.id.utf8.lexicographicallyPrecedes(message.id.utf8))
+            }
+            return Array(due.sorted(by: Self.sendOrder).prefix(max(0, limit)))
+        }
+    }
+
+    /// Messages in one state, in send order.
+    public func messages(in wanted: MessageState, limit: Int) -> [OutboxMessage] {
+        state.withLock { state in
+            Array(
+                state.messages.filter { $0.state == wanted }.sorted(by: Self.sendOrder).prefix(max(0, limit)))
+        }
+    }
+
+    /// Applies the updates whose message is still in their `from` state, and appends `audit`.
+    public func apply(_ updates: [MessageUpdate], audit: [AuditEntry]) -> Set<String> {
+        state.withLock { state in
+            var changed = Set<String>()
+            var index: [String: Int] = [:]
+            for (position, message) in state.messages.enumerated() { index[message.id] = position }
+            for update in updates {
+                guard let position = index[update.id], state.messages[position].state == update.from else {
+                    continue
+                }
+                var message = state.messages[position]
+                message.state = update.to
+                if let sendAt = update.sendAt { message.sendAt = sendAt }
+                if let localDate = update.localDate { message.localDate = localDate }
+                if let attempts = update.attempts { message.attempts = attempts }
+                if let senderIndex = update.senderIndex { message.senderIndex = senderIndex }
+                if let providerID = update.providerID { message.providerID = providerID }
+                if let lastError = update.lastError {
+                    message.lastError = lastError.isEmpty ? nil : lastError
+                }
+                if let body = update.body {
+                    message.body = body.text
+                    message.encoding = body.encoding
+                    message.segments = body.segments
+                }
+                state.messages[position] = message
+                changed.insert(update.id)
+            }
+            state.audit.append(contentsOf: audit)
+            return changed
+        }
+    }
+
+    /// The campaign file's text kept with a batch, or `nil`.
+    public func campaignSource(batchID: Int64, campaign: String) -> String? {
+        state.withLock { $0.campaignSources["\(batchID)|\(campaign)"] }
+    }
+
+    /// Whether the patient, or the phone number, is on the opt-out list.
+    public func isOptedOut(patientID: String, phone: PhoneNumber) -> Bool {
+        state.withLock { Self.isOptedOut(patientID: patientID, phone: phone, in: $0) }
+    }
+
+    /// The local dates of a patient's messages whose state counts toward caps.
+    public func capDates(patientID: String) -> [LocalDate] {
+        state.withLock { state in
+            state.messages.filter { $0.patientID == patientID && $0.state.countsTowardCaps }.map(\.localDate)
+        }
+    }
+
+    /// Replaces one message's stored fields as a test arranges them (no state check, no audit).
+    public func replaceMessage(_ message: OutboxMessage) {
+        state.withLock { state in
+            guard let position = state.messages.firstIndex(where: { $0.id == message.id }) else { return }
+            state.messages[position] = message
+        }
+    }
+
     // MARK: - Helpers
 
     /// The ``BatchWriter`` of one in-memory queue run, writing to its own copy of the state.
@@ -258,6 +344,10 @@ public final class InMemoryStore: OutboxStore, Sendable {
 
         func isOptedOut(patientID: String, phone: PhoneNumber?) -> Bool {
             InMemoryStore.isOptedOut(patientID: patientID, phone: phone, in: state)
+        }
+
+        func saveCampaignSource(campaign: String, source: String) {
+            state.campaignSources["\(batchID)|\(campaign)"] = source
         }
     }
 

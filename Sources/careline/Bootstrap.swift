@@ -8,7 +8,8 @@ enum Bootstrap {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     static func configuration(_ options: ConfigOptions) throws -> Configuration {
-        try Configuration.load(explicit: options.config, environment: environment)
+        LogSetup.bootstrap(level: options.logLevel)
+        return try Configuration.load(explicit: options.config, environment: environment)
     }
 
     static func store(_ configuration: Configuration) throws -> SQLiteStore {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CarelineCore
 import Foundation
+import Logging
 
 @main
 struct CarelineCommand: AsyncParsableCommand {
@@ -15,6 +16,7 @@ struct CarelineCommand: AsyncParsableCommand {
             RenderCommand.self, SMSCommand.self, TemplatesCommand.self, PatientsCommand.self,
             QueueCommand.self,
             PreviewCommand.self, StatusCommand.self, CancelCommand.self, OptoutCommand.self,
+            DispatchCommand.self, ReconcileCommand.self,
         ])
 }
 
@@ -22,6 +24,13 @@ struct CarelineCommand: AsyncParsableCommand {
 struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file (default: $CARELINE_CONFIG, else ./careline.toml).")
     var config: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Log to stderr from this level: trace, debug, info, warning, error (phones masked, never bodies)."
+    )
+    var logLevel: Logger.Level = .info
 }
 
 /// `--now`: the send instant messages are rendered for (relative dates, ages). Default: now.

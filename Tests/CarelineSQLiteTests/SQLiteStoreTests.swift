@@ -90,7 +90,10 @@ struct SQLiteStoreTests {
     // MARK: - Migrations
 
     @Test func migrationsAreNamedOrderedAndRecorded() throws {
-        #expect(SQLiteStore.migrationNames == ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit"])
+        #expect(
+            SQLiteStore.migrationNames == [
+                "v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch",
+            ])
         let store = try SQLiteStore(path: path)
         let applied = try store.pool.read { try Migrations.migrator.appliedMigrations($0) }
         #expect(applied == SQLiteStore.migrationNames)

@@ -94,7 +94,25 @@ extension OutboxStatus {
             line.add("queued", batch.queued)
             text += line.string
         }
+        text += "],\"unknown\":["
+        for (index, message) in unknownMessages.enumerated() {
+            if index > 0 { text += "," }
+            text += Self.unknownLine(message).string
+        }
         return text + "]}"
+    }
+
+    /// One unknown message for `status --json`: no body, the phone masked.
+    static func unknownLine(_ message: OutboxMessage) -> JSONLine {
+        var line = JSONLine()
+        line.add("id", message.id)
+        line.add("campaign", message.campaign)
+        line.add("patient_id", message.patientID)
+        line.add("to", message.recipient.masked)
+        line.add("sender", message.currentSender)
+        line.add("send_at", OutboxMessage.utcText(message.sendAt))
+        line.add("last_error", message.lastError)
+        return line
     }
 
     /// A table for people.
@@ -114,6 +132,17 @@ extension OutboxStatus {
             lines.append(
                 "batch \(batch.id): \(batch.campaigns.joined(separator: ", ")) · \(batch.queued) queued · "
                     + "\(OutboxMessage.utcText(batch.createdAt)) by \(batch.createdBy)")
+        }
+        if !unknownMessages.isEmpty {
+            lines.append(
+                "unknown: the provider may have these; check it, then careline reconcile --id ID "
+                    + "(--mark-sent | --mark-failed | --resend):")
+            for message in unknownMessages {
+                lines.append(
+                    "  \(message.id) · \(message.campaign) · patient \(message.patientID) · \(message.recipient.masked) · "
+                        + "\(message.currentSender ?? "-") · planned \(OutboxMessage.utcText(message.sendAt))"
+                )
+            }
         }
         return lines.joined(separator: "\n")
     }

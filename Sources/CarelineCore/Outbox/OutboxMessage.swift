@@ -28,15 +28,29 @@ public struct OutboxMessage: Sendable, Equatable {
     /// campaign + patient + step + due date: queuing the same step twice is impossible.
     public var idempotencyKey: String
     public var state: MessageState
+    /// Attempts through the current sender (the webhook's `attempt`); starts again at 0 on the next sender.
     public var attempts: Int
     public var createdAt: Date
+    /// Which of `senders` is in use: 0 for the first; a permanent failure moves to the next.
+    public var senderIndex: Int
+    /// The provider's id for the sent message (Twilio's `sid`), once sent.
+    public var providerID: String?
+    /// Why the last attempt did not succeed (status, provider code), never a body or a full number.
+    public var lastError: String?
+
+    /// The sender in use, or `nil` when the chain is exhausted.
+    public var currentSender: String? { senderIndex < senders.count ? senders[senderIndex] : nil }
 
     public init(
         id: String, batchID: Int64, campaign: String, step: String, patientID: String, recipient: PhoneNumber,
         senders: [String], dueDate: LocalDate, sendAt: Date, localDate: LocalDate, timeZone: String,
         expiresAt: Date, body: String, encoding: SMSEncoding, segments: Int, idempotencyKey: String,
-        state: MessageState = .queued, attempts: Int = 0, createdAt: Date
+        state: MessageState = .queued, attempts: Int = 0, createdAt: Date, senderIndex: Int = 0,
+        providerID: String? = nil, lastError: String? = nil
     ) {
+        self.senderIndex = senderIndex
+        self.providerID = providerID
+        self.lastError = lastError
         self.id = id
         self.batchID = batchID
         self.campaign = campaign

@@ -85,6 +85,8 @@ public struct OutboxStatus: Sendable, Equatable {
     /// The earliest planned instant of a pending message.
     public var nextSendAt: Date?
     public var batches: [BatchRecord]
+    /// Messages whose delivery is unknown (they wait for `careline reconcile`), oldest planned first.
+    public var unknownMessages: [OutboxMessage] = []
 
     public init(rows: [Row], nextSendAt: Date?, batches: [BatchRecord]) {
         self.rows = rows
@@ -131,6 +133,8 @@ public protocol BatchWriter {
     func capDates(patientID: String) throws -> [LocalDate]
     /// Whether the patient, or the phone number, is on the opt-out list.
     func isOptedOut(patientID: String, phone: PhoneNumber?) throws -> Bool
+    /// Keeps the text of a campaign file with the batch (see ``DispatchStore/campaignSource(batchID:campaign:)``).
+    func saveCampaignSource(campaign: String, source: String) throws
 }
 
 /// The outbox: planned messages, batches, opt-outs and the audit trail.

@@ -154,6 +154,9 @@ public struct Campaign: Sendable, Equatable {
     public var expireAfterDays: Int
     /// What counts as the same recipient.
     public var dedupe: Dedupe
+    /// The file's text as parsed, kept with the queued messages so the dispatcher re-checks each message
+    /// against the window it was planned in, even after the file changed or was removed.
+    public var source: String?
 
     /// Creates a campaign; the defaults are those of a file that leaves the optional keys out.
     ///

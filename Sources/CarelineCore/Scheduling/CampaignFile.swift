@@ -100,6 +100,7 @@ public enum CampaignFile {
         var campaign = Campaign(
             name: stem, file: file, template: template, senders: senders, kind: kind,
             requireApproval: requireApproval, description: description, trigger: trigger)
+        campaign.source = text
 
         if let audience = try reader.table(root, "audience", path: "") {
             campaign.audience = try reader.audience(audience)

@@ -95,6 +95,11 @@ public struct CampaignQueue: Sendable {
         let batch = try store.queueBatch(
             campaigns: campaigns.map(\.name), createdAt: recordedAt, createdBy: actor
         ) { writer in
+            for campaign in campaigns {
+                if let source = campaign.source {
+                    try writer.saveCampaignSource(campaign: campaign.name, source: source)
+                }
+            }
             var run = Run(queue: self, writer: writer)
             try writer.forEachPatient { patient in try run.plan(patient) }
             report = run.report

@@ -10,7 +10,11 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try Failure.run {
-            let status = try Bootstrap.store(try Bootstrap.configuration(options)).status()
+            let store = try Bootstrap.store(try Bootstrap.configuration(options))
+            var status = try store.status()
+            try store.forEachMessage(MessageFilter(state: .unknown), limit: 200) {
+                status.unknownMessages.append($0)
+            }
             Output.line(json ? status.json : status.text)
         }
     }

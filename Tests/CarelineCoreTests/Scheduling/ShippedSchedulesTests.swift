@@ -16,6 +16,11 @@ struct ShippedSchedulesTests {
 
     static func date(_ text: String) throws -> LocalDate { try #require(LocalDate(iso: text)) }
 
+    /// The file's text: a parsed campaign keeps it for the dispatcher's send-time checks.
+    static func text(of file: String) throws -> String {
+        String(decoding: try #require(FileManager.default.contents(atPath: file)), as: UTF8.self)
+    }
+
     @Test func recheckReminder() throws {
         let campaign = try Self.load("recheck-reminder")
         var expected = Campaign(
@@ -27,6 +32,7 @@ struct ShippedSchedulesTests {
                 steps: [StepOffset(days: -3, text: "-3d"), StepOffset(days: -1, text: "-1d")]),
             audience: Campaign.Audience(tags: ["cataract"], require: ["recheck_date"]))
         expected.expireAfterDays = 1
+        expected.source = try Self.text(of: campaign.file)
         #expect(campaign == expected)
         #expect(campaign.file.hasSuffix("/Schedules/recheck-reminder.toml"))
         #expect(campaign.hours == [try #require(TimeRange(parsing: "19:00-21:00"))])
@@ -36,11 +42,12 @@ struct ShippedSchedulesTests {
 
     @Test func coldWeatherCare() throws {
         let campaign = try Self.load("cold-weather-care")
-        let expected = Campaign(
+        var expected = Campaign(
             name: "cold-weather-care", file: campaign.file, template: "cold-weather-care", senders: ["file"],
             kind: .care, description: "Cold-weather care note for older patients (one-off broadcast)",
             trigger: .at(try Self.date("2026-12-01")),
             audience: Campaign.Audience(tags: ["elderly"], excludeTags: ["deceased"]), dedupe: .phone)
+        expected.source = try Self.text(of: campaign.file)
         #expect(campaign == expected)
         #expect(campaign.expireAfterDays == 0)
         #expect(campaign.days == Set(Weekday.allCases))
@@ -48,7 +55,7 @@ struct ShippedSchedulesTests {
 
     @Test func complaintCheckin() throws {
         let campaign = try Self.load("complaint-checkin")
-        let expected = Campaign(
+        var expected = Campaign(
             name: "complaint-checkin", file: campaign.file, template: "complaint-follow-up",
             senders: ["file"],
             kind: .followUp, description: "Check-in 3 days after a complaint was resolved",
@@ -57,6 +64,7 @@ struct ShippedSchedulesTests {
                 tags: ["complaint"], require: ["complaint_date", "complaint_topic"],
                 whereEquals: ["complaint_status": "resolved"]),
             expireAfterDays: 2)
+        expected.source = try Self.text(of: campaign.file)
         #expect(campaign == expected)
     }
 

@@ -1,0 +1,120 @@
+import ArgumentParser
+import CarelineCore
+import CarelineCurl
+import CarelineSQLite
+import Foundation
+import Logging
+
+struct DispatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatch",
+        abstract: "Send the messages that are due, through their senders, and record every outcome.",
+        discussion: """
+            Run by the systemd timer every few minutes. Each due message is checked again at send time (expiry, \
+            opt-outs, its window and quiet hours in the patient's zone, caps); one outside its window is planned \
+            for the next opening. Every attempt is recorded before its request leaves and its outcome right after; \
+            messages a crash left in flight are resent only through a sender that de-duplicates (webhook), else \
+            they become unknown (see careline reconcile). One dispatcher per database: a second one exits 75. \
+            Exit 0 unless it could not run (78 configuration, 69/75 database).
+            """)
+
+    @Option(
+        help: "Dispatch as if it were this ISO 8601 instant, e.g. 2026-12-01T19:30:00+08:00 (default: now).")
+    var now: String?
+
+    @Option(help: "Send at most this many messages.")
+    var limit: Int?
+
+    @Option(help: "Stop claiming messages after this long (e.g. 90s, 4m, 1h); what is in flight finishes.")
+    var maxDuration: String?
+
+    @Flag(help: "Check and count what is due; send nothing, write nothing.")
+    var dryRun = false
+
+    @Flag(
+        help:
+            "Print {\"sent\",\"retry\",\"failed\",\"unknown\",\"rescheduled\",\"skipped\"} as one JSON line.")
+    var json = false
+
+    @OptionGroup var actorOptions: ActorOptions
+    @OptionGroup var options: ConfigOptions
+
+    func validate() throws {
+        if let now, Timestamp.parse(now) == nil {
+            throw ValidationError(
+                "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let maxDuration, Self.duration(maxDuration) == nil {
+            throw ValidationError(
+                "--max-duration \(maxDuration) is not a duration; write e.g. 90s, 4m or 1h (a whole number and ms, s, m or h)"
+            )
+        }
+    }
+
+    func run() throws {
+        try Failure.run {
+            let configuration = try Bootstrap.configuration(options)
+            let logger = Logger(label: "careline.dispatch")
+            // The lock first: a second dispatcher must not even migrate or recover.
+            guard FileManager.default.fileExists(atPath: configuration.storePath) else {
+                throw StoreError(
+                    code: .cannotOpen, path: configuration.storePath,
+                    message:
+                        "there is no database file here. Import patients and queue a campaign first, or check "
+                        + "the [store] path in the configuration.")
+            }
+            let lock = try DispatchLock(database: configuration.storePath)
+            defer { withExtendedLifetime(lock) {} }
+            let store = try SQLiteStore.open(path: configuration.storePath, create: false)
+            if !dryRun { try store.requireDurableCommits() }
+            let routes = try SenderRoutes.make(
+                configuration: configuration, environment: Bootstrap.environment)
+            var rerenderer: TemplateRerenderer?
+            do {
+                let library = try TemplateLibrary(directory: configuration.templatesPath)
+                rerenderer = TemplateRerenderer(
+                    library: library, configuration: configuration, patients: store)
+            } catch {
+                logger.warning(
+                    "templates cannot be read; a message moved to another day keeps its body",
+                    metadata: ["error": "\(error)"])
+            }
+            let dispatcher = Dispatcher(
+                store: store, routes: routes, configuration: configuration, clock: SystemClock(),
+                rerenderer: rerenderer, logger: logger)
+            let summary = try dispatcher.run(
+                DispatchOptions(
+                    now: now.flatMap(Timestamp.parse), limit: limit,
+                    maxDuration: maxDuration.flatMap(Self.duration),
+                    dryRun: dryRun, actor: actorOptions.actor))
+            if json {
+                Output.line(summary.json)
+            } else {
+                let prefix = dryRun ? "dry run: would send" : "sent"
+                Output.line(
+                    "\(prefix) \(summary.sent), retry \(summary.retry), failed \(summary.failed), "
+                        + "unknown \(summary.unknown), rescheduled \(summary.rescheduled), skipped \(summary.skipped)"
+                )
+                if summary.unknown > 0 {
+                    Output.line(
+                        "unknown messages need a person: see careline status, then careline reconcile")
+                }
+            }
+        }
+    }
+
+    /// `90s`, `4m`, `1h`, `500ms`.
+    static func duration(_ text: String) -> Duration? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (unit, millis) in units where text.hasSuffix(unit) {
+            let number = text.dropLast(unit.count)
+            if unit == "s", number.hasSuffix("m") { continue }
+            guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int64(number), value > 0 else {
+                return nil
+            }
+            return .milliseconds(value * millis)
+        }
+        return nil
+    }
+}
