@@ -8,7 +8,7 @@ enum Bootstrap {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     static func configuration(_ options: ConfigOptions) throws -> Configuration {
-        LogSetup.bootstrap(level: options.logLevel)
+        LogSetup.bootstrap(level: options.level)
         return try Configuration.load(explicit: options.config, environment: environment)
     }
 

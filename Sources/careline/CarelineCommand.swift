@@ -30,7 +30,17 @@ struct ConfigOptions: ParsableArguments {
         help:
             "Log to stderr from this level: trace, debug, info, warning, error (phones masked, never bodies)."
     )
-    var logLevel: Logger.Level = .info
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if Logger.Level(rawValue: logLevel.lowercased()) == nil {
+            throw ValidationError(
+                "--log-level \(logLevel) is not a level; use trace, debug, info, warning or error")
+        }
+    }
+
+    /// The level of `--log-level`.
+    var level: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
 }
 
 /// `--now`: the send instant messages are rendered for (relative dates, ages). Default: now.

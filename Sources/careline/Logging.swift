@@ -3,12 +3,6 @@ import Foundation
 import Logging
 import Synchronization
 
-extension Logger.Level: @retroactive ExpressibleByArgument {
-    public init?(argument: String) {
-        self.init(rawValue: argument.lowercased())
-    }
-}
-
 /// swift-log to stderr, set up once per process at the level of `--log-level`.
 enum LogSetup {
     private static let done = Mutex(false)
