@@ -129,11 +129,21 @@ extension SQLiteStore: DispatchStore {
     ///
     /// - Throws: ``StoreError``.
     public func capDates(patientID: String) throws(StoreError) -> [LocalDate] {
+        try localDates(patientID: patientID, states: MessageRow.capStates)
+    }
+
+    /// The local dates of a patient's messages that went out or may have (`sent`, `sending`, `unknown`).
+    ///
+    /// - Throws: ``StoreError``.
+    public func deliveredDates(patientID: String) throws(StoreError) -> [LocalDate] {
+        try localDates(patientID: patientID, states: "('sent', 'sending', 'unknown')")
+    }
+
+    private func localDates(patientID: String, states: String) throws(StoreError) -> [LocalDate] {
         try read { db in
             let statement = try RawStatement(
                 db.cachedStatement(
-                    sql: "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN "
-                        + "\(MessageRow.capStates)"),
+                    sql: "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN \(states)"),
                 in: db)
             defer { statement.reset() }
             statement.bind(1, patientID)

@@ -289,6 +289,15 @@ public final class InMemoryStore: DispatchStore, Sendable {
         }
     }
 
+    /// The local dates of a patient's messages that went out or may have.
+    public func deliveredDates(patientID: String) -> [LocalDate] {
+        state.withLock { state in
+            state.messages.filter {
+                $0.patientID == patientID && ($0.state == .sent || $0.state == .sending || $0.state == .unknown)
+            }.map(\.localDate)
+        }
+    }
+
     /// Replaces one message's stored fields as a test arranges them (no state check, no audit).
     public func replaceMessage(_ message: OutboxMessage) {
         state.withLock { state in

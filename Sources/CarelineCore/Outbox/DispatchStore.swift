@@ -82,4 +82,7 @@ public protocol DispatchStore: OutboxStore {
 
     /// The local dates of a patient's messages whose state counts toward caps.
     func capDates(patientID: String) throws -> [LocalDate]
+
+    /// The local dates of a patient's messages that went out or may have (`sent`, `sending`, `unknown`).
+    func deliveredDates(patientID: String) throws -> [LocalDate]
 }

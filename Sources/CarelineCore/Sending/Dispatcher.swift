@@ -124,10 +124,14 @@ public final class Dispatcher: @unchecked Sendable {
             position = (last.sendAt, last.id)
             var sendable: [OutboxMessage] = []
             var updates: [(MessageUpdate, Counted)] = []
+            // Per patient, the local dates of the messages this page is about to send (daily and weekly caps).
+            var sendingNow: [String: [LocalDate]] = [:]
             for message in page {
                 if run.limitReached(extra: sendable.count) { break }
-                switch try check(message, at: run.now(), dryRun: options.dryRun) {
-                case .send(let ready): sendable.append(ready)
+                switch try check(message, at: run.now(), dryRun: options.dryRun, sendingNow: sendingNow) {
+                case .send(let ready):
+                    sendable.append(ready)
+                    sendingNow[ready.patientID, default: []].append(ready.localDate)
                 case .change(let update, let counted): updates.append((update, counted))
                 case .leave(let counted): run.count(counted)
                 }
@@ -253,7 +257,9 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     /// Re-checks a due message at send time.
-    func check(_ message: OutboxMessage, at now: Date, dryRun: Bool) throws -> Decision {
+    func check(
+        _ message: OutboxMessage, at now: Date, dryRun: Bool, sendingNow: [String: [LocalDate]] = [:]
+    ) throws -> Decision {
         guard let senderName = message.currentSender, routes[senderName] != nil else {
             logger.error(
                 "the message's sender is not configured; add it to careline.toml or cancel the message",
@@ -279,7 +285,9 @@ public final class Dispatcher: @unchecked Sendable {
         }
         let campaign = try campaign(for: message)
         let patientZone = zone(message.timeZone)
-        let slot = try plan(message, campaign: campaign, patientPreferred: patient?.preferredTime, from: now)
+        let slot = try plan(
+            message, campaign: campaign, patientPreferred: patient?.preferredTime, from: now, sendsNow: now,
+            sendingNow: sendingNow[message.patientID] ?? [])
         guard let slot else {
             return .change(
                 MessageUpdate(
@@ -318,10 +326,14 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// The earliest allowed instant from `start` inside the message's window, quiet hours and caps, or `nil`
     /// when none is left before it expires.
-    func plan(_ message: OutboxMessage, campaign: Campaign?, patientPreferred: TimeRange?, from start: Date)
-        throws
-        -> Date?
-    {
+    ///
+    /// A slot at `sendsNow` or earlier is checked against what already went out to the patient that day and week
+    /// (and `sendingNow`, the patient's messages this run is about to send); a later slot against everything
+    /// planned for the patient, as `careline queue` does.
+    func plan(
+        _ message: OutboxMessage, campaign: Campaign?, patientPreferred: TimeRange?, from start: Date,
+        sendsNow: Date? = nil, sendingNow: [LocalDate] = []
+    ) throws -> Date? {
         let patientZone = zone(message.timeZone)
         var request: SendPlanner.Request
         if let campaign {
@@ -349,16 +361,26 @@ public final class Dispatcher: @unchecked Sendable {
                     skipDates: []),
                 preferredTime: patientPreferred)
         }
-        var capDates: [LocalDate]?
+        var planned: [LocalDate]?
+        var delivered: [LocalDate]?
         while true {
             guard case .at(let instant) = planner.plan(request), instant < message.expiresAt else {
                 return nil
             }
             let local = LocalDate(instant, in: patientZone)
-            if capDates == nil { capDates = try store.capDates(patientID: message.patientID) }
-            // The message itself counts on its stored local date.
-            var others = capDates ?? []
-            if let own = others.firstIndex(of: message.localDate) { others.remove(at: own) }
+            let others: [LocalDate]
+            if let sendsNow, instant <= sendsNow {
+                if delivered == nil { delivered = try store.deliveredDates(patientID: message.patientID) }
+                others = (delivered ?? []) + sendingNow
+            } else {
+                if planned == nil {
+                    // The message itself counts on its stored local date.
+                    var dates = try store.capDates(patientID: message.patientID)
+                    if let own = dates.firstIndex(of: message.localDate) { dates.remove(at: own) }
+                    planned = dates
+                }
+                others = planned ?? []
+            }
             if withinCaps(local, others) { return instant }
             request.notBefore = LocalTimeResolution.instant(
                 local.adding(days: 1), LocalTime(hour: 0, minute: 0)!, in: patientZone)

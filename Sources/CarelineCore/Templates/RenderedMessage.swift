@@ -6,6 +6,12 @@ public struct RenderedMessage: Sendable, Equatable {
     public var sms: SMSAnalysis
     /// Things worth a look that do not stop the message (e.g. a curly quote that forces UCS-2).
     public var warnings: [String]
+
+    public init(body: String, sms: SMSAnalysis, warnings: [String]) {
+        self.body = body
+        self.sms = sms
+        self.warnings = warnings
+    }
 }
 
 /// The clinic rules every rendered message is checked against.
