@@ -292,9 +292,9 @@ public final class InMemoryStore: DispatchStore, Sendable {
     /// The local dates of a patient's messages that went out or may have.
     public func deliveredDates(patientID: String) -> [LocalDate] {
         state.withLock { state in
-            state.messages.filter {
-                $0.patientID == patientID && ($0.state == .sent || $0.state == .sending || $0.state == .unknown)
-            }.map(\.localDate)
+            let delivered: Set<MessageState> = [.sent, .sending, .unknown]
+            return state.messages.filter { $0.patientID == patientID && delivered.contains($0.state) }
+                .map(\.localDate)
         }
     }
 
