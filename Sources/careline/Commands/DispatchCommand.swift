@@ -64,7 +64,8 @@ struct DispatchCommand: ParsableCommand {
                         "there is no database file here. Import patients and queue a campaign first, or check "
                         + "the [store] path in the configuration.")
             }
-            let lock = try DispatchLock(database: configuration.storePath)
+            // A dry run writes nothing, so it may look while the timer's dispatcher runs.
+            let lock = dryRun ? nil : try DispatchLock(database: configuration.storePath)
             defer { withExtendedLifetime(lock) {} }
             let store = try SQLiteStore.open(path: configuration.storePath, create: false)
             if !dryRun { try store.requireDurableCommits() }
