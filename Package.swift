@@ -19,7 +19,13 @@ let package = Package(
     ],
     targets: [
         // The domain: templates, configuration, patients, scheduling, the outbox model. No curl, no SQLite, no clock.
-        .target(name: "CarelineCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // Crypto: SHA-256 of approved messages (issue 5); Logging: the dispatcher's log lines.
+        .target(
+            name: "CarelineCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Test support: the in-memory store, the corpus locator, the binary runner, temporary folders.
         .target(name: "CarelineTesting", dependencies: ["CarelineCore"]),
         // The embedded store: patients, outbox, opt-outs and audit in one SQLite file (GRDB).
@@ -60,7 +66,7 @@ let package = Package(
         // Tests/Fakes/twilio_fake.py (python3, standard library only).
         .testTarget(
             name: "CarelineCurlTests",
-            dependencies: ["CarelineCurl", "CarelineTesting"]
+            dependencies: ["CarelineCurl", "CarelineTesting", "CarelineSQLite"]
         ),
         // End-to-end tests of the built binary; depending on it makes `swift build --build-tests` build it.
         .testTarget(

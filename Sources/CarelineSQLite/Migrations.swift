@@ -7,7 +7,7 @@ import GRDB
 /// know was written by a newer careline, and opening it fails with ``StoreError/Code/schemaTooNew``.
 enum Migrations {
     /// The migration names, oldest first.
-    static let names = ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch"]
+    static let names = ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch", "v6-approval"]
 
     /// A migrator with every migration registered.
     static var migrator: DatabaseMigrator {
@@ -126,6 +126,35 @@ enum Migrations {
                         campaign TEXT NOT NULL,
                         source TEXT NOT NULL,
                         PRIMARY KEY (batch_id, campaign)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v6-approval") { db in
+            // Which messages wait for a reviewer, what each queue run left out, and the approvals: the latest
+            // decision per batch wins; an approval pins a SHA-256 of every message it covered.
+            try db.execute(
+                sql: """
+                    ALTER TABLE messages ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE batches ADD COLUMN skipped_duplicate INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE batches ADD COLUMN skipped_opted_out INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE batches ADD COLUMN skipped_expired INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE batches ADD COLUMN skipped_capped INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE batches ADD COLUMN skipped_invalid INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE approvals (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        batch_id INTEGER NOT NULL REFERENCES batches(id),
+                        decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+                        reviewer TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        note TEXT,
+                        batch_hash TEXT NOT NULL
+                    );
+                    CREATE INDEX approvals_batch_id ON approvals(batch_id, id);
+                    CREATE TABLE approved_messages (
+                        approval_id INTEGER NOT NULL REFERENCES approvals(id),
+                        message_id TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        PRIMARY KEY (message_id, approval_id)
                     ) WITHOUT ROWID;
                     """)
         }

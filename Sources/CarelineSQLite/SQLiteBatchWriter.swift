@@ -10,6 +10,8 @@ final class SQLiteBatchWriter: BatchWriter {
     let batchID: Int64
     /// How many messages this run inserted.
     private(set) var inserted = 0
+    /// What the run left out, as saved.
+    private(set) var skipped = ReviewReport.Skipped()
     private let db: Database
     private let path: String
 
@@ -60,6 +62,24 @@ final class SQLiteBatchWriter: BatchWriter {
             if written { inserted += 1 }
             return written
         }
+    }
+
+    /// Keeps what the run left out with this batch.
+    ///
+    /// - Throws: ``StoreError``.
+    func saveSkipped(_ skipped: ReviewReport.Skipped) throws(StoreError) {
+        try wrapped {
+            try db.execute(
+                sql: """
+                    UPDATE batches SET skipped_duplicate = ?, skipped_opted_out = ?, skipped_expired = ?,
+                        skipped_capped = ?, skipped_invalid = ? WHERE id = ?
+                    """,
+                arguments: [
+                    skipped.duplicate, skipped.optedOut, skipped.expired, skipped.capped, skipped.invalid,
+                    batchID,
+                ])
+        }
+        self.skipped = skipped
     }
 
     /// Keeps a campaign file's text with this batch.

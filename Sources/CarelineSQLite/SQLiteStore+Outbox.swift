@@ -32,7 +32,7 @@ extension SQLiteStore {
                     try Self.appendAudit(audit, adding: nil, in: db)
                     record = BatchRecord(
                         id: batchID, campaigns: campaigns, createdAt: StoredText.date(millis: createdMillis),
-                        createdBy: createdBy, queued: writer.inserted)
+                        createdBy: createdBy, queued: writer.inserted, skipped: writer.skipped)
                     return .commit
                 }
                 return record
@@ -109,20 +109,7 @@ extension SQLiteStore {
             rows.sort { ($0.campaign, $0.state) < ($1.campaign, $1.state) }
             let next = try Int64.fetchOne(
                 db, sql: "SELECT min(send_at) FROM messages WHERE state IN \(MessageRow.pendingStates)")
-            var batches: [BatchRecord] = []
-            let batchRows = try Row.fetchAll(
-                db, sql: "SELECT id, campaigns, created_at, created_by, queued FROM batches ORDER BY id DESC")
-            for row in batchRows {
-                let id: Int64 = row[0]
-                guard let campaigns = StoredText.strings(fromJSON: row[1]) else {
-                    throw StoreError.unreadable(
-                        path: path, table: "batches", key: "\(id)", column: "campaigns")
-                }
-                batches.append(
-                    BatchRecord(
-                        id: id, campaigns: campaigns, createdAt: StoredText.date(millis: row[2]),
-                        createdBy: row[3], queued: row[4]))
-            }
+            let batches = try Self.batches(where: "1", arguments: [], in: db, path: path)
             return OutboxStatus(rows: rows, nextSendAt: next.map(StoredText.date(millis:)), batches: batches)
         }
     }
@@ -246,12 +233,38 @@ extension SQLiteStore {
     }
 }
 
+extension SQLiteStore {
+    /// The batches matching `condition`, newest first.
+    static func batches(where condition: String, arguments: StatementArguments, in db: Database, path: String)
+        throws -> [BatchRecord]
+    {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, campaigns, created_at, created_by, queued, skipped_duplicate, skipped_opted_out,
+                    skipped_expired, skipped_capped, skipped_invalid
+                FROM batches WHERE \(condition) ORDER BY id DESC
+                """, arguments: arguments)
+        return try rows.map { row in
+            let id: Int64 = row[0]
+            guard let campaigns = StoredText.strings(fromJSON: row[1]) else {
+                throw StoreError.unreadable(path: path, table: "batches", key: "\(id)", column: "campaigns")
+            }
+            return BatchRecord(
+                id: id, campaigns: campaigns, createdAt: StoredText.date(millis: row[2]), createdBy: row[3],
+                queued: row[4],
+                skipped: ReviewReport.Skipped(
+                    duplicate: row[5], optedOut: row[6], expired: row[7], capped: row[8], invalid: row[9]))
+        }
+    }
+}
+
 /// How an ``OutboxMessage`` maps to a `messages` row.
 enum MessageRow {
     /// The columns a queue run writes, in the order ``bind(_:batchID:to:)`` binds them.
     static let insertColumns = """
         id, batch_id, campaign, step, patient_id, recipient, senders, due_date, send_at, local_date, time_zone, \
-        expires_at, body, encoding, segments, idempotency_key, state, attempts, created_at
+        expires_at, body, encoding, segments, idempotency_key, state, attempts, created_at, requires_approval
         """
 
     /// The columns read back, in the order ``message(from:path:)`` expects.
@@ -271,7 +284,7 @@ enum MessageRow {
     /// Inserts a message unless its idempotency key is already there (any other conflict is an error).
     static let insertSQL = """
         INSERT INTO messages (\(insertColumns), content_hash, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (idempotency_key) DO NOTHING
         """
 
@@ -302,7 +315,7 @@ enum MessageRow {
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), values)
     }
 
-    /// Binds the 21 parameters of ``insertSQL``; the message is filed under `batchID`.
+    /// Binds the 22 parameters of ``insertSQL``; the message is filed under `batchID`.
     static func bind(_ message: OutboxMessage, batchID: Int64, to statement: RawStatement) {
         let created = StoredText.millis(message.createdAt)
         statement.bind(1, message.id)
@@ -324,8 +337,9 @@ enum MessageRow {
         statement.bind(17, message.state.rawValue)
         statement.bind(18, message.attempts)
         statement.bind(19, created)
-        statement.bind(20, contentHash(message))
-        statement.bind(21, created)
+        statement.bind(20, message.requiresApproval ? 1 : 0)
+        statement.bind(21, contentHash(message))
+        statement.bind(22, created)
     }
 
     /// FNV-1a of id, recipient, body and senders: shows whether a queued message was altered afterwards.
@@ -357,8 +371,7 @@ enum MessageRow {
             sendAt: StoredText.date(millis: row.int64(8)), localDate: localDate, timeZone: row.text(10) ?? "",
             expiresAt: StoredText.date(millis: row.int64(11)), body: row.text(12) ?? "", encoding: encoding,
             segments: row.int(14), idempotencyKey: row.text(15) ?? "", state: state, attempts: row.int(17),
-            createdAt: StoredText.date(millis: row.int64(18)), senderIndex: row.int(19),
-            providerID: row.text(20),
-            lastError: row.text(21))
+            createdAt: StoredText.date(millis: row.int64(18)), senderIndex: row.int(20),
+            providerID: row.text(21), lastError: row.text(22), requiresApproval: row.int(19) != 0)
     }
 }

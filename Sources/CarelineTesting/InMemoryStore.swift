@@ -32,6 +32,8 @@ public final class InMemoryStore: DispatchStore, Sendable {
         var audit: [AuditEntry] = []
         /// Campaign file texts by batch and campaign name.
         var campaignSources: [String: String] = [:]
+        /// Decisions in order, with the message hashes of approvals.
+        var decisions: [(decision: BatchDecision, hashes: [String: String])] = []
     }
 
     private let state = Mutex(State())
@@ -104,7 +106,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
             working = writer.state
             let record = BatchRecord(
                 id: batchID, campaigns: campaigns, createdAt: createdAt, createdBy: createdBy,
-                queued: writer.inserted)
+                queued: writer.inserted, skipped: writer.skipped)
             working.batches[working.batches.count - 1] = record
             working.audit.append(audit)
             state = working
@@ -298,6 +300,56 @@ public final class InMemoryStore: DispatchStore, Sendable {
         }
     }
 
+    // MARK: - Approval
+
+    /// One batch, or `nil`.
+    public func batch(id: Int64) -> BatchRecord? {
+        state.withLock { $0.batches.first { $0.id == id } }
+    }
+
+    /// The latest decision on a batch.
+    public func latestDecision(batchID: Int64) -> BatchDecision? {
+        state.withLock { $0.decisions.last { $0.decision.batchID == batchID }?.decision }
+    }
+
+    /// Records an approval and its hashes.
+    public func recordApproval(
+        _ decision: BatchDecision, hashes: [(id: String, hash: String)], audit: AuditEntry
+    ) {
+        state.withLock { state in
+            var table: [String: String] = [:]
+            for entry in hashes { table[entry.id] = entry.hash }
+            state.decisions.append((decision, table))
+            state.audit.append(audit)
+        }
+    }
+
+    /// Records a rejection and cancels the batch's pending messages.
+    public func recordRejection(_ decision: BatchDecision, audit: AuditEntry) -> Int {
+        state.withLock { state in
+            state.decisions.append((decision, [:]))
+            var cancelled = 0
+            for index in state.messages.indices
+            where state.messages[index].batchID == decision.batchID && state.messages[index].state.isPending {
+                state.messages[index].state = .cancelled
+                state.messages[index].lastError = "batch rejected"
+                cancelled += 1
+            }
+            state.audit.append(Self.adding("cancelled=\(cancelled)", to: audit))
+            return cancelled
+        }
+    }
+
+    /// The hash the latest decision on the batch approved for a message.
+    public func approvedHash(messageID: String, batchID: Int64) -> String? {
+        state.withLock { state in
+            guard let latest = state.decisions.last(where: { $0.decision.batchID == batchID }),
+                latest.decision.kind == .approved
+            else { return nil }
+            return latest.hashes[messageID]
+        }
+    }
+
     /// Replaces one message's stored fields as a test arranges them (no state check, no audit).
     public func replaceMessage(_ message: OutboxMessage) {
         state.withLock { state in
@@ -313,6 +365,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
         let batchID: Int64
         var state: State
         var inserted = 0
+        var skipped = ReviewReport.Skipped()
 
         init(state: State, batchID: Int64) {
             self.state = state
@@ -353,6 +406,10 @@ public final class InMemoryStore: DispatchStore, Sendable {
 
         func isOptedOut(patientID: String, phone: PhoneNumber?) -> Bool {
             InMemoryStore.isOptedOut(patientID: patientID, phone: phone, in: state)
+        }
+
+        func saveSkipped(_ skipped: ReviewReport.Skipped) {
+            self.skipped = skipped
         }
 
         func saveCampaignSource(campaign: String, source: String) {

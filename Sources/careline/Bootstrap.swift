@@ -16,6 +16,11 @@ enum Bootstrap {
         try SQLiteStore(path: configuration.storePath)
     }
 
+    /// The store, which must exist already (a review or approval of a database that is not there is a mistake).
+    static func existingStore(_ configuration: Configuration) throws -> SQLiteStore {
+        try SQLiteStore.open(path: configuration.storePath, create: false)
+    }
+
     /// `--by`, else `$USER`, else `unknown`.
     static func actor(_ by: String?) -> String {
         if let by, !by.isEmpty { return by }

@@ -16,7 +16,8 @@ struct CarelineCommand: AsyncParsableCommand {
             RenderCommand.self, SMSCommand.self, TemplatesCommand.self, PatientsCommand.self,
             QueueCommand.self,
             PreviewCommand.self, StatusCommand.self, CancelCommand.self, OptoutCommand.self,
-            DispatchCommand.self, ReconcileCommand.self,
+            DispatchCommand.self, ReconcileCommand.self, ApproveCommand.self, RejectCommand.self,
+            AuditCommand.self,
         ])
 }
 

@@ -28,6 +28,9 @@ enum Failure {
             case .locked, .full: return ExitCode(temporary)
             default: return ExitCode(unavailable)
             }
+        case let error as ApprovalError:
+            printError("careline: \(error.description)")
+            return ExitCode(dataError)
         case let error as PatientHeaderError:
             printError(error.description)
             return ExitCode(dataError)

@@ -55,12 +55,27 @@ public struct Configuration: Sendable {
         /// The most messages one patient gets in one week (Monday to Sunday, local dates), across campaigns
         /// (default 3).
         public var maxPerWeek: Int
+        /// `require_approval`: whether batches wait for a reviewer's approval before anything is sent. `nil`
+        /// (the default) means by kind: `care` and `promotional` campaigns need it, reminders and follow-ups do
+        /// not. A campaign's own `require_approval` wins over both.
+        public var requireApproval: Bool?
+        /// `forbid_self_approval`: the person who queued a batch may not approve it (default false).
+        public var forbidSelfApproval: Bool
+
+        /// Whether messages of `campaign` need approval.
+        public func requiresApproval(_ campaign: Campaign) -> Bool {
+            if let own = campaign.requireApproval { return own }
+            if let all = requireApproval { return all }
+            return campaign.kind == .care || campaign.kind == .promotional
+        }
 
         public init(
             requireSignature: Bool = false, optoutText: [MessageLanguage?: String] = [:],
             quietHours: TimeRange? = TimeRange(parsing: "21:00-08:00"), maxPerDay: Int = 1,
-            maxPerWeek: Int = 3
+            maxPerWeek: Int = 3, requireApproval: Bool? = nil, forbidSelfApproval: Bool = false
         ) {
+            self.requireApproval = requireApproval
+            self.forbidSelfApproval = forbidSelfApproval
             self.requireSignature = requireSignature
             self.optoutText = optoutText
             self.quietHours = quietHours
@@ -253,7 +268,13 @@ public struct Configuration: Sendable {
         if let policy = try reader.table(table, "policy", path: "") {
             try reader.checkKeys(
                 policy, path: "policy",
-                known: ["require_signature", "optout_text", "quiet_hours", "max_per_day", "max_per_week"])
+                known: [
+                    "require_signature", "optout_text", "quiet_hours", "max_per_day", "max_per_week",
+                    "require_approval", "forbid_self_approval",
+                ])
+            configuration.policy.requireApproval = try reader.bool(policy, "require_approval", path: "policy")
+            configuration.policy.forbidSelfApproval =
+                try reader.bool(policy, "forbid_self_approval", path: "policy") ?? false
             configuration.policy.requireSignature =
                 try reader.bool(policy, "require_signature", path: "policy") ?? false
             configuration.policy.optoutText = try reader.optoutText(policy)

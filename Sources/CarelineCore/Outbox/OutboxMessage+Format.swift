@@ -92,6 +92,7 @@ extension OutboxStatus {
             line.add("created_at", OutboxMessage.utcText(batch.createdAt))
             line.add("created_by", batch.createdBy)
             line.add("queued", batch.queued)
+            if let approval = approvals[batch.id] { Self.add(approval, to: &line) }
             text += line.string
         }
         text += "],\"unknown\":["
@@ -100,6 +101,44 @@ extension OutboxStatus {
             text += Self.unknownLine(message).string
         }
         return text + "]}"
+    }
+
+    /// `"approval":"waiting"`, `"approval_since"`, `"reviewer"`, `"changed"`, as they apply.
+    static func add(_ approval: ReviewReport.Approval, to line: inout JSONLine) {
+        switch approval {
+        case .notRequired:
+            line.add("approval", "not_required")
+        case .waiting(let since):
+            line.add("approval", "waiting")
+            line.add("approval_since", OutboxMessage.utcText(since))
+        case .approved(let reviewer, let at, _):
+            line.add("approval", "approved")
+            line.add("reviewer", reviewer)
+            line.add("approved_at", OutboxMessage.utcText(at))
+        case .changedSinceApproval(let reviewer, let at, _, let changed):
+            line.add("approval", "changed_since_approval")
+            line.add("reviewer", reviewer)
+            line.add("approved_at", OutboxMessage.utcText(at))
+            line.add("changed", changed)
+        case .rejected(let reviewer, let at, _):
+            line.add("approval", "rejected")
+            line.add("reviewer", reviewer)
+            line.add("rejected_at", OutboxMessage.utcText(at))
+        }
+    }
+
+    /// The approval as a phrase for the status table.
+    static func phrase(_ approval: ReviewReport.Approval) -> String? {
+        switch approval {
+        case .notRequired: return nil
+        case .waiting(let since): return "WAITING FOR APPROVAL since \(OutboxMessage.utcText(since))"
+        case .approved(let reviewer, let at, _):
+            return "approved by \(reviewer) at \(OutboxMessage.utcText(at))"
+        case .changedSinceApproval(let reviewer, _, _, let changed):
+            return "\(changed) CHANGED SINCE APPROVAL by \(reviewer): held until approved again"
+        case .rejected(let reviewer, let at, _):
+            return "rejected by \(reviewer) at \(OutboxMessage.utcText(at))"
+        }
     }
 
     /// One unknown message for `status --json`: no body, the phone masked.
@@ -131,7 +170,8 @@ extension OutboxStatus {
         for batch in batches.prefix(10) {
             lines.append(
                 "batch \(batch.id): \(batch.campaigns.joined(separator: ", ")) · \(batch.queued) queued · "
-                    + "\(OutboxMessage.utcText(batch.createdAt)) by \(batch.createdBy)")
+                    + "\(OutboxMessage.utcText(batch.createdAt)) by \(batch.createdBy)"
+                    + (approvals[batch.id].flatMap(Self.phrase).map { " · \($0)" } ?? ""))
         }
         if !unknownMessages.isEmpty {
             lines.append(

@@ -37,6 +37,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public var providerID: String?
     /// Why the last attempt did not succeed (status, provider code), never a body or a full number.
     public var lastError: String?
+    /// Whether its campaign needs a reviewer's approval before it is sent (decided when it was queued).
+    public var requiresApproval: Bool
 
     /// The sender in use, or `nil` when the chain is exhausted.
     public var currentSender: String? { senderIndex < senders.count ? senders[senderIndex] : nil }
@@ -46,8 +48,9 @@ public struct OutboxMessage: Sendable, Equatable {
         senders: [String], dueDate: LocalDate, sendAt: Date, localDate: LocalDate, timeZone: String,
         expiresAt: Date, body: String, encoding: SMSEncoding, segments: Int, idempotencyKey: String,
         state: MessageState = .queued, attempts: Int = 0, createdAt: Date, senderIndex: Int = 0,
-        providerID: String? = nil, lastError: String? = nil
+        providerID: String? = nil, lastError: String? = nil, requiresApproval: Bool = false
     ) {
+        self.requiresApproval = requiresApproval
         self.senderIndex = senderIndex
         self.providerID = providerID
         self.lastError = lastError

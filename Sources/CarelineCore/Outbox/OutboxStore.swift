@@ -39,8 +39,14 @@ public struct BatchRecord: Sendable, Equatable {
     public var createdBy: String
     /// How many messages the run queued.
     public var queued: Int
+    /// What the run left out, by reason.
+    public var skipped: ReviewReport.Skipped = ReviewReport.Skipped()
 
-    public init(id: Int64, campaigns: [String], createdAt: Date, createdBy: String, queued: Int) {
+    public init(
+        id: Int64, campaigns: [String], createdAt: Date, createdBy: String, queued: Int,
+        skipped: ReviewReport.Skipped = ReviewReport.Skipped()
+    ) {
+        self.skipped = skipped
         self.id = id
         self.campaigns = campaigns
         self.createdAt = createdAt
@@ -87,6 +93,8 @@ public struct OutboxStatus: Sendable, Equatable {
     public var batches: [BatchRecord]
     /// Messages whose delivery is unknown (they wait for `careline reconcile`), oldest planned first.
     public var unknownMessages: [OutboxMessage] = []
+    /// Where each listed batch stands with its approval (filled by the caller; empty = not shown).
+    public var approvals: [Int64: ReviewReport.Approval] = [:]
 
     public init(rows: [Row], nextSendAt: Date?, batches: [BatchRecord]) {
         self.rows = rows
@@ -133,6 +141,8 @@ public protocol BatchWriter {
     func capDates(patientID: String) throws -> [LocalDate]
     /// Whether the patient, or the phone number, is on the opt-out list.
     func isOptedOut(patientID: String, phone: PhoneNumber?) throws -> Bool
+    /// Keeps what the run left out, by reason, with the batch (for `careline review`).
+    func saveSkipped(_ skipped: ReviewReport.Skipped) throws
     /// Keeps the text of a campaign file with the batch (see ``DispatchStore/campaignSource(batchID:campaign:)``).
     func saveCampaignSource(campaign: String, source: String) throws
 }
@@ -174,4 +184,22 @@ public protocol OutboxStore: PatientStore {
 
     /// The audit trail, oldest first; with `since`, entries at or after it.
     func auditEntries(since: Date?) throws -> [AuditEntry]
+
+    /// One batch, or `nil`.
+    func batch(id: Int64) throws -> BatchRecord?
+
+    /// The latest approval or rejection of a batch, or `nil`.
+    func latestDecision(batchID: Int64) throws -> BatchDecision?
+
+    /// Records an approval and the hash of each message it covers, with `audit`, in one transaction.
+    func recordApproval(_ decision: BatchDecision, hashes: [(id: String, hash: String)], audit: AuditEntry)
+        throws
+
+    /// Records a rejection and cancels the batch's pending messages, with `audit` (`cancelled=N` added), in one
+    /// transaction; returns how many were cancelled.
+    func recordRejection(_ decision: BatchDecision, audit: AuditEntry) throws -> Int
+
+    /// The hash the latest decision on `batchID` approved for a message, or `nil` when that decision is not an
+    /// approval or did not cover the message.
+    func approvedHash(messageID: String, batchID: Int64) throws -> String?
 }

@@ -104,6 +104,12 @@ public struct CampaignQueue: Sendable {
             try writer.forEachPatient { patient in try run.plan(patient) }
             report = run.report
             let keep = !dryRun && report.queued > 0 && (report.errorCount == 0 || skipInvalid)
+            if keep {
+                try writer.saveSkipped(
+                    ReviewReport.Skipped(
+                        duplicate: report.duplicates, optedOut: report.optedOut, expired: report.expired,
+                        capped: report.capped, invalid: report.errorCount))
+            }
             let detail =
                 "campaigns=\(campaigns.map(\.name).joined(separator: ",")) queued=\(report.queued) "
                 + "duplicates=\(report.duplicates) opted_out=\(report.optedOut) expired=\(report.expired) "
@@ -240,7 +246,8 @@ public struct CampaignQueue: Sendable {
                     expiresAt: LocalTimeResolution.instant(
                         lastDate.adding(days: 1), LocalTime(hour: 0, minute: 0)!, in: windowZone),
                     body: rendered.body, encoding: rendered.sms.encoding, segments: rendered.sms.segments,
-                    idempotencyKey: key, createdAt: queue.recordedAt)
+                    idempotencyKey: key, createdAt: queue.recordedAt,
+                    requiresApproval: queue.configuration.policy.requiresApproval(campaign))
                 if try writer.insert(message) {
                     report.queued += 1
                     capDates?.append(planned.local)

@@ -16,11 +16,15 @@ public struct DispatchSummary: Sendable, Equatable {
     public var unknown = 0
     public var rescheduled = 0
     public var skipped = 0
+    /// Due messages held because their batch waits for approval or they changed since it (not in the JSON:
+    /// they are neither sent nor skipped, and go out once approved).
+    public var held = 0
 
     public init(
         sent: Int = 0, retry: Int = 0, failed: Int = 0, unknown: Int = 0, rescheduled: Int = 0,
-        skipped: Int = 0
+        skipped: Int = 0, held: Int = 0
     ) {
+        self.held = held
         self.sent = sent
         self.retry = retry
         self.failed = failed
@@ -44,5 +48,6 @@ public struct DispatchSummary: Sendable, Equatable {
     /// `sent=N retry=N …`, for the audit trail and the log.
     public var text: String {
         "sent=\(sent) retry=\(retry) failed=\(failed) unknown=\(unknown) rescheduled=\(rescheduled) skipped=\(skipped)"
+            + (held > 0 ? " held=\(held)" : "")
     }
 }

@@ -77,6 +77,10 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Campaign definitions as queued, by batch and campaign (`nil`: not kept, or unreadable).
     private var campaigns: [String: Campaign?] = [:]
+    /// The latest approval decision per batch, read once per run.
+    private var decisions: [Int64: BatchDecision?] = [:]
+    /// Batches whose held messages were logged this run (once each).
+    private var heldLogged: Set<Int64> = []
     private var zones: [String: TimeZone] = [:]
     /// Per sender: when the next message may start, on the monotonic clock (rate limits).
     private var nextSlot: [String: Duration] = [:]
@@ -122,18 +126,28 @@ public final class Dispatcher: @unchecked Sendable {
             let page = try store.dueMessages(at: run.now(), after: position, limit: options.pageSize)
             guard let last = page.last else { break }
             position = (last.sendAt, last.id)
+            for message in page { run.batchOf[message.id] = message.batchID }
             var sendable: [OutboxMessage] = []
             var updates: [(MessageUpdate, Counted)] = []
             // Per patient, the local dates of the messages this page is about to send (daily and weekly caps).
             var sendingNow: [String: [LocalDate]] = [:]
+            // Per patient, the moves decided on this page but not yet written (caps of the next ones see them).
+            var movedNow: [String: [(from: LocalDate, to: LocalDate)]] = [:]
             for message in page {
                 if run.limitReached(extra: sendable.count) { break }
-                switch try check(message, at: run.now(), dryRun: options.dryRun, sendingNow: sendingNow) {
+                switch try check(
+                    message, at: run.now(), dryRun: options.dryRun, sendingNow: sendingNow, movedNow: movedNow
+                )
+                {
                 case .send(let ready):
                     sendable.append(ready)
                     sendingNow[ready.patientID, default: []].append(ready.localDate)
-                case .change(let update, let counted): updates.append((update, counted))
-                case .leave(let counted): run.count(counted)
+                case .change(let update, let counted):
+                    updates.append((update, counted))
+                    if let to = update.localDate, update.to.isPending {
+                        movedNow[message.patientID, default: []].append((message.localDate, to))
+                    }
+                case .leave(let counted): run.count(counted, id: message.id)
                 }
             }
             try record(updates, in: &run)
@@ -141,13 +155,19 @@ public final class Dispatcher: @unchecked Sendable {
             if run.limitReached(extra: 0) { break pages }
         }
         if !options.dryRun {
-            _ = try store.apply(
-                [],
-                audit: [
+            // One line for the run, and one per batch it touched (so `careline audit --batch` shows outcomes).
+            let at = clock.now()
+            var audit = [
+                AuditEntry(
+                    at: at, actor: options.actor, action: "dispatch", subject: nil, detail: run.summary.text)
+            ]
+            for (batch, summary) in run.perBatch.sorted(by: { $0.key < $1.key }) {
+                audit.append(
                     AuditEntry(
-                        at: clock.now(), actor: options.actor, action: "dispatch", subject: nil,
-                        detail: run.summary.text)
-                ])
+                        at: at, actor: options.actor, action: "dispatch", subject: "batch \(batch)",
+                        detail: summary.text))
+            }
+            _ = try store.apply([], audit: audit)
         }
         logger.info("dispatch finished", metadata: ["summary": "\(run.summary.text)"])
         return run.summary
@@ -157,7 +177,7 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Which summary count a decision adds to.
     enum Counted {
-        case sent, retry, failed, unknown, rescheduled, skipped, none
+        case sent, retry, failed, unknown, rescheduled, skipped, held, none
     }
 
     /// The state of one run.
@@ -168,6 +188,9 @@ public final class Dispatcher: @unchecked Sendable {
         var summary = DispatchSummary()
         /// Messages claimed for sending so far (the `--limit`).
         var claimed = 0
+        /// The batch of each message seen, and the counts per batch.
+        var batchOf: [String: Int64] = [:]
+        var perBatch: [Int64: DispatchSummary] = [:]
 
         func now() -> Date { options.now ?? dispatcher.clock.now() }
 
@@ -183,7 +206,14 @@ public final class Dispatcher: @unchecked Sendable {
             return claimed + extra >= limit
         }
 
-        mutating func count(_ counted: Counted) {
+        mutating func count(_ counted: Counted, id: String) {
+            Self.add(counted, to: &summary)
+            if let batch = batchOf[id], counted != .none {
+                Self.add(counted, to: &perBatch[batch, default: DispatchSummary()])
+            }
+        }
+
+        static func add(_ counted: Counted, to summary: inout DispatchSummary) {
             switch counted {
             case .sent: summary.sent += 1
             case .retry: summary.retry += 1
@@ -191,6 +221,7 @@ public final class Dispatcher: @unchecked Sendable {
             case .unknown: summary.unknown += 1
             case .rescheduled: summary.rescheduled += 1
             case .skipped: summary.skipped += 1
+            case .held: summary.held += 1
             case .none: break
             }
         }
@@ -205,6 +236,7 @@ public final class Dispatcher: @unchecked Sendable {
             updates.removeAll(keepingCapacity: true)
             let now = run.now()
             for message in stuck {
+                run.batchOf[message.id] = message.batchID
                 let name = message.currentSender ?? "?"
                 if let route = routes[name], route.sender.resendIsSafe {
                     // Resent with the same attempt number: the claim adds the one taken away here.
@@ -258,7 +290,8 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Re-checks a due message at send time.
     func check(
-        _ message: OutboxMessage, at now: Date, dryRun: Bool, sendingNow: [String: [LocalDate]] = [:]
+        _ message: OutboxMessage, at now: Date, dryRun: Bool, sendingNow: [String: [LocalDate]] = [:],
+        movedNow: [String: [(from: LocalDate, to: LocalDate)]] = [:]
     ) throws -> Decision {
         guard let senderName = message.currentSender, routes[senderName] != nil else {
             logger.error(
@@ -283,11 +316,17 @@ public final class Dispatcher: @unchecked Sendable {
                     lastError: "opted out since it was queued"),
                 .skipped)
         }
+        if message.requiresApproval, let held = try heldForApproval(message) {
+            if heldLogged.insert(message.batchID).inserted {
+                logger.info("held: the batch \(held)", metadata: ["batch": "\(message.batchID)"])
+            }
+            return .leave(.held)
+        }
         let campaign = try campaign(for: message)
         let patientZone = zone(message.timeZone)
         let slot = try plan(
             message, campaign: campaign, patientPreferred: patient?.preferredTime, from: now, sendsNow: now,
-            sendingNow: sendingNow[message.patientID] ?? [])
+            sendingNow: sendingNow[message.patientID] ?? [], movedNow: movedNow[message.patientID] ?? [])
         guard let slot else {
             return .change(
                 MessageUpdate(
@@ -332,7 +371,7 @@ public final class Dispatcher: @unchecked Sendable {
     /// planned for the patient, as `careline queue` does.
     func plan(
         _ message: OutboxMessage, campaign: Campaign?, patientPreferred: TimeRange?, from start: Date,
-        sendsNow: Date? = nil, sendingNow: [LocalDate] = []
+        sendsNow: Date? = nil, sendingNow: [LocalDate] = [], movedNow: [(from: LocalDate, to: LocalDate)] = []
     ) throws -> Date? {
         let patientZone = zone(message.timeZone)
         var request: SendPlanner.Request
@@ -377,6 +416,10 @@ public final class Dispatcher: @unchecked Sendable {
                     // The message itself counts on its stored local date.
                     var dates = try store.capDates(patientID: message.patientID)
                     if let own = dates.firstIndex(of: message.localDate) { dates.remove(at: own) }
+                    for move in movedNow {
+                        if let old = dates.firstIndex(of: move.from) { dates.remove(at: old) }
+                        dates.append(move.to)
+                    }
                     planned = dates
                 }
                 others = planned ?? []
@@ -406,11 +449,34 @@ public final class Dispatcher: @unchecked Sendable {
         throws
         -> (text: String, encoding: SMSEncoding, segments: Int)?
     {
-        guard localDate != message.localDate, let campaign, let rerenderer else { return nil }
+        // An approved text goes out as approved: a message that needs approval is never rendered again.
+        guard localDate != message.localDate, !message.requiresApproval, let campaign, let rerenderer else {
+            return nil
+        }
         guard let rendered = try rerenderer.rerender(message, campaign: campaign, on: localDate),
             rendered.body != message.body
         else { return nil }
         return (rendered.body, rendered.sms.encoding, rendered.sms.segments)
+    }
+
+    /// Why a message that needs approval may not go out now (`nil` when it may): its batch has no approval,
+    /// or the message changed since it was approved.
+    private func heldForApproval(_ message: OutboxMessage) throws -> String? {
+        let decision: BatchDecision?
+        if let cached = decisions[message.batchID] {
+            decision = cached
+        } else {
+            decision = try store.latestDecision(batchID: message.batchID)
+            decisions[message.batchID] = decision
+        }
+        guard let decision, decision.kind == .approved else {
+            return "waits for approval (careline review, approve)"
+        }
+        let approved = try store.approvedHash(messageID: message.id, batchID: message.batchID)
+        guard approved == ApprovalHash.message(message) else {
+            return "has messages changed since approval; they wait until it is approved again"
+        }
+        return nil
     }
 
     private func campaign(for message: OutboxMessage) throws -> Campaign? {
@@ -444,11 +510,13 @@ public final class Dispatcher: @unchecked Sendable {
     private func record(_ updates: [(MessageUpdate, Counted)], in run: inout Run) throws {
         guard !updates.isEmpty else { return }
         if run.options.dryRun {
-            for (_, counted) in updates { run.count(counted) }
+            for (update, counted) in updates { run.count(counted, id: update.id) }
             return
         }
         let changed = try store.apply(updates.map(\.0), audit: [])
-        for (update, counted) in updates where changed.contains(update.id) { run.count(counted) }
+        for (update, counted) in updates where changed.contains(update.id) {
+            run.count(counted, id: update.id)
+        }
     }
 
     // MARK: - Sending
@@ -456,6 +524,9 @@ public final class Dispatcher: @unchecked Sendable {
     /// Sends messages grouped by their current sender, each group in rounds of its concurrency.
     private func send(_ messages: [OutboxMessage], in run: inout Run) throws {
         var pending = messages
+        // Fallback rounds finish messages already claimed: they neither count toward --limit nor stop at
+        // --max-duration.
+        var fallbackPass = false
         while !pending.isEmpty {
             var fallbacks: [OutboxMessage] = []
             var order: [String] = []
@@ -469,19 +540,20 @@ public final class Dispatcher: @unchecked Sendable {
                 guard let route = routes[name], let group = groups[name] else { continue }
                 var start = 0
                 while start < group.count {
-                    if run.stopClaiming() { return }
+                    if !fallbackPass, run.stopClaiming() { return }
                     let size = min(roundSize(route.sender), group.count - start)
                     let round = Array(group[start..<(start + size)])
                     start += size
                     if run.options.dryRun {
                         run.claimed += round.count
-                        run.summary.sent += round.count
+                        for message in round { run.count(.sent, id: message.id) }
                         continue
                     }
-                    fallbacks += try sendRound(round, through: route, in: &run)
+                    fallbacks += try sendRound(round, through: route, counted: !fallbackPass, in: &run)
                 }
             }
             pending = fallbacks
+            fallbackPass = true
         }
     }
 
@@ -495,16 +567,21 @@ public final class Dispatcher: @unchecked Sendable {
     /// Waits until the sender's rate allows `count` more messages, and reserves them.
     private func pace(_ sender: any MessageSender, count: Int) {
         guard let rate = sender.rate, rate > 0 else { return }
+        // The round leaves at once, so it waits for the slot of its last message: evenly spaced on average, and
+        // never more than `rate` messages in any second.
         let now = clock.elapsed()
-        let slot = max(nextSlot[sender.name] ?? now, now)
-        if slot > now { clock.sleep(for: slot - now) }
-        nextSlot[sender.name] = slot + .seconds(Double(count) / rate)
+        let first = max(nextSlot[sender.name] ?? now, now)
+        let last = first + .seconds(Double(count - 1) / rate)
+        if last > now { clock.sleep(for: last - now) }
+        nextSlot[sender.name] = last + .seconds(1 / rate)
     }
 
     /// One round through one sender: claim durably, send, record the outcomes durably.
     ///
     /// - Returns: The messages to try again at once through the next sender of their chain.
-    private func sendRound(_ round: [OutboxMessage], through route: SenderRoute, in run: inout Run) throws
+    private func sendRound(
+        _ round: [OutboxMessage], through route: SenderRoute, counted: Bool, in run: inout Run
+    ) throws
         -> [OutboxMessage]
     {
         let sender = route.sender
@@ -517,7 +594,7 @@ public final class Dispatcher: @unchecked Sendable {
                 senderIndex: message.senderIndex)
         }
         let claimed = try store.apply(claims, audit: [])
-        run.claimed += claimed.count
+        if counted { run.claimed += claimed.count }
         var attempts: [SendAttempt] = []
         for message in round where claimed.contains(message.id) {
             var sending = message

@@ -97,6 +97,11 @@ struct DispatchCommand: ParsableCommand {
                     "\(prefix) \(summary.sent), retry \(summary.retry), failed \(summary.failed), "
                         + "unknown \(summary.unknown), rescheduled \(summary.rescheduled), skipped \(summary.skipped)"
                 )
+                if summary.held > 0 {
+                    Output.line(
+                        "held for approval: \(summary.held) (see careline status; careline review, then approve)"
+                    )
+                }
                 if summary.unknown > 0 {
                     Output.line(
                         "unknown messages need a person: see careline status, then careline reconcile")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarelineCore
+import Foundation
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,10 +11,16 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try Failure.run {
-            let store = try Bootstrap.store(try Bootstrap.configuration(options))
+            let configuration = try Bootstrap.configuration(options)
+            let store = try Bootstrap.store(configuration)
             var status = try store.status()
             try store.forEachMessage(MessageFilter(state: .unknown), limit: 200) {
                 status.unknownMessages.append($0)
+            }
+            // Which batches wait for approval and since when, or hold messages changed since it.
+            let review = ReviewBuilder(store: store, configuration: configuration, now: Date())
+            for batch in status.batches.prefix(json ? Int.max : 10) {
+                status.approvals[batch.id] = try review.approval(of: batch)
             }
             Output.line(json ? status.json : status.text)
         }

@@ -400,7 +400,7 @@ struct DispatcherTests {
         let sender = ScriptedSender(name: "a", rate: 10, concurrency: 8)
         let summary = try Self.dispatcher(store, senders: [sender], clock: clock).run(DispatchOptions())
         #expect(summary.sent == 30)
-        // Rounds of 10 at 10 per second: the 2nd and 3rd round wait one second each.
-        #expect(clock.slept == [.seconds(1), .seconds(1)])
+        // Rounds of 10 at 10 per second leave at the slot of their last message: 0.9 s, 1.9 s, 2.9 s.
+        #expect(clock.slept == [.milliseconds(900), .seconds(1), .seconds(1)])
     }
 }
