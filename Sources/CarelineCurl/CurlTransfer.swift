@@ -102,6 +102,16 @@ final class CurlTransfer {
     func result(code: CURLcode, handle: UnsafeMutableRawPointer) -> Result<HTTPResponse, TransportError> {
         // A write error after the body reached its cap is the stop this transfer asked for, not a failure.
         guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && truncated) else {
+            if code == CURLE_OPERATION_TIMEDOUT {
+                // libcurl reports a connect timeout and a response timeout alike; only the second may have
+                // delivered the request. No pre-transfer time means the request never started to go out.
+                var pretransfer = 0.0
+                _ = careline_easy_getinfo_double(handle, CURLINFO_PRETRANSFER_TIME, &pretransfer)
+                if pretransfer == 0 {
+                    return .failure(
+                        TransportError(.connect, "timed out before the request could be sent (\(host))"))
+                }
+            }
             return .failure(CurlErrorMapping.error(for: code, host: host))
         }
         guard headersComplete else {

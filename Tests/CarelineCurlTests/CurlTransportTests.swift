@@ -5,6 +5,10 @@ import Foundation
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// CurlTransport over real loopback TCP against ``LoopbackServer``. Serialized so the one timing bound is
 /// not measured while the suite's other servers compete for the two cores.
 @Suite("CurlTransport against a loopback HTTP server", .serialized)
@@ -199,6 +203,21 @@ struct CurlTransportTests {
         #expect(!error.message.contains("s3cret"))
     }
 
+    /// A request that never got a connection cannot have been delivered: a connect that times out is `.connect`
+    /// (a sender may retry it safely), not `.timeout`. The listener's accept queue is full and nobody accepts, so
+    /// the kernel drops the next SYNs and the connect hangs.
+    @Test func connectTimeoutIsAConnectErrorNotAMaybeDelivered() throws {
+        let listener = try FullListener()
+        defer { listener.close() }
+        let transport = try CurlTransport(connectTimeout: .milliseconds(300), totalTimeout: .seconds(5))
+        let started = ContinuousClock.now
+        let outcome = try performOne(transport, HTTPRequest(url: "http://127.0.0.1:\(listener.port)/hook"))
+        let error = try #require(failure(outcome))
+        #expect(error.code == .connect)
+        #expect(!error.mayHaveBeenDelivered)
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
     @Test func hangingServerTimesOutAfterTotalTimeout() throws {
         let server = try LoopbackServer { _ in .hang }
         defer { server.stop() }
@@ -327,5 +346,61 @@ struct CurlTransportTests {
 
     @Test func versionNamesLibcurl() {
         #expect(CurlTransport.versionDescription.hasPrefix("libcurl/"))
+    }
+}
+
+struct ListenerError: Error {
+    var operation: String
+    var code: Int32
+}
+
+/// A loopback listener with a backlog of one that never accepts, its queue filled by idle connections.
+final class FullListener {
+    let port: Int
+    private var descriptors: [Int32] = []
+
+    init() throws {
+        #if canImport(Darwin)
+            let stream = SOCK_STREAM
+        #else
+            let stream = Int32(SOCK_STREAM.rawValue)
+        #endif
+        let listener = socket(AF_INET, stream, 0)
+        guard listener >= 0 else { throw ListenerError(operation: "socket", code: errno) }
+        descriptors.append(listener)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        guard bound == 0, listen(listener, 0) == 0 else {
+            throw ListenerError(operation: "bind/listen", code: errno)
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        // Fill the accept queue: these connections complete and wait; the next SYNs are dropped.
+        for _ in 0..<4 {
+            let client = socket(AF_INET, stream, 0)
+            guard client >= 0 else { continue }
+            descriptors.append(client)
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            var target = address
+            _ = withUnsafePointer(to: &target) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        usleep(50_000)
+    }
+
+    func close() {
+        for descriptor in descriptors { _ = Glibc.close(descriptor) }
+        descriptors = []
     }
 }
