@@ -202,9 +202,12 @@ struct ApprovalTests {
 struct ReviewBuilderTests {
     typealias D = DispatcherTests
 
-    static let english = String(repeating: "Your recheck is on Thursday. ", count: 6)  // 174 GSM-7 chars: 2 parts
-    static let chinese = "【明德眼科】王阿姨您好！" + String(repeating: "请按时复查。", count: 12)  // 84 UCS-2 units: 2 parts
-    static let curly = "Don’t forget your recheck."  // one curly apostrophe forces UCS-2: 1 part
+    /// 174 GSM-7 characters: 2 parts.
+    static let english = String(repeating: "Your recheck is on Thursday. ", count: 6)
+    /// 84 UCS-2 units: 2 parts.
+    static let chinese = "【明德眼科】王阿姨您好！" + String(repeating: "请按时复查。", count: 12)
+    /// One curly apostrophe forces UCS-2: 1 part.
+    static let curly = "Don’t forget your recheck."
 
     static func store() throws -> InMemoryStore {
         let bodies = [("m1", english), ("m2", chinese), ("m3", curly)]
