@@ -14,7 +14,7 @@ extension SQLiteStore {
     ///
     /// - Throws: ``StoreError``.
     public func latestDecision(batchID: Int64) throws(StoreError) -> BatchDecision? {
-        try read { db in
+        try pointRead { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -79,7 +79,7 @@ extension SQLiteStore {
     ///
     /// - Throws: ``StoreError``.
     public func approvedHash(messageID: String, batchID: Int64) throws(StoreError) -> String? {
-        try read { db in
+        try pointRead { db in
             let statement = try RawStatement(
                 db.cachedStatement(
                     sql: """

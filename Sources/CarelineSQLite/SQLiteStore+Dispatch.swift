@@ -28,7 +28,7 @@ extension SQLiteStore: DispatchStore {
             position == nil
             ? base + " ORDER BY send_at, id LIMIT ?"
             : base + " AND (send_at, id) > (?, ?) ORDER BY send_at, id LIMIT ?"
-        return try read { db in
+        return try pointRead { db in
             let statement = try RawStatement(db.cachedStatement(sql: sql), in: db)
             defer { statement.reset() }
             statement.bind(1, StoredText.millis(now))
@@ -51,7 +51,7 @@ extension SQLiteStore: DispatchStore {
     ///
     /// - Throws: ``StoreError``.
     public func messages(in state: MessageState, limit: Int) throws(StoreError) -> [OutboxMessage] {
-        try read { db in
+        try pointRead { db in
             let statement = try RawStatement(
                 db.cachedStatement(
                     sql:
@@ -111,7 +111,7 @@ extension SQLiteStore: DispatchStore {
     ///
     /// - Throws: ``StoreError``.
     public func campaignSource(batchID: Int64, campaign: String) throws(StoreError) -> String? {
-        try read { db in
+        try pointRead { db in
             try String.fetchOne(
                 db, sql: "SELECT source FROM campaign_sources WHERE batch_id = ? AND campaign = ?",
                 arguments: [batchID, campaign])
@@ -122,7 +122,7 @@ extension SQLiteStore: DispatchStore {
     ///
     /// - Throws: ``StoreError``.
     public func isOptedOut(patientID: String, phone: PhoneNumber) throws(StoreError) -> Bool {
-        try read { db in try Self.isOptedOut(patientID: patientID, phone: phone, in: db) }
+        try pointRead { db in try Self.isOptedOut(patientID: patientID, phone: phone, in: db) }
     }
 
     /// The local dates of a patient's messages whose state counts toward caps.
@@ -140,7 +140,7 @@ extension SQLiteStore: DispatchStore {
     }
 
     private func localDates(patientID: String, states: String) throws(StoreError) -> [LocalDate] {
-        try read { db in
+        try pointRead { db in
             let statement = try RawStatement(
                 db.cachedStatement(
                     sql: "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN \(states)"),

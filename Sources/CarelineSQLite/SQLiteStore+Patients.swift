@@ -44,7 +44,7 @@ extension SQLiteStore {
     ///
     /// - Throws: ``StoreError``.
     public func patient(id: String) throws(StoreError) -> Patient? {
-        try read { db in
+        try pointRead { db in
             let statement = try RawStatement(
                 db.cachedStatement(sql: "SELECT \(PatientRow.columns) FROM patients WHERE id = ?"), in: db)
             defer { statement.reset() }

@@ -110,7 +110,7 @@ public final class SQLiteStore: OutboxStore, Sendable {
     ///
     /// - Throws: ``StoreError``.
     public func isOptedOut(patientID: String, phone: PhoneNumber?) throws(StoreError) -> Bool {
-        try read { db in try Self.isOptedOut(patientID: patientID, phone: phone, in: db) }
+        try pointRead { db in try Self.isOptedOut(patientID: patientID, phone: phone, in: db) }
     }
 
     // MARK: - Access helpers
@@ -119,6 +119,19 @@ public final class SQLiteStore: OutboxStore, Sendable {
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try pool.read(body)
+        } catch {
+            throw .wrapping(error, path: path)
+        }
+    }
+
+    /// Runs one statement's read on the connection as it is: no transaction and no read-only toggling.
+    ///
+    /// GRDB's `read` switches `PRAGMA query_only` on and off around every call, which expires every prepared
+    /// statement; the dispatcher reads a few single rows per message, so for those one-statement reads (atomic on
+    /// their own) this is several times faster. Multi-statement reads that need one snapshot use ``read(_:)``.
+    func pointRead<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.inDatabase(body)
         } catch {
             throw .wrapping(error, path: path)
         }

@@ -557,9 +557,14 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    /// Messages per round through a sender: its concurrency, and no more than its rate allows per second.
+    /// Messages per round through a sender: a multiple of its concurrency, no more than its rate per second.
+    ///
+    /// A round is claimed in one durable transaction and settled in another, so larger rounds mean fewer `fsync`s;
+    /// but what a crash leaves `sending` is a round at most: through a sender whose resend is not safe (Twilio)
+    /// those become `unknown`, so its rounds stay small (4 × concurrency) and a de-duplicating one's are larger
+    /// (16 × concurrency).
     private func roundSize(_ sender: any MessageSender) -> Int {
-        var size = max(1, sender.concurrency) * 4
+        var size = max(1, sender.concurrency) * (sender.resendIsSafe ? 16 : 4)
         if let rate = sender.rate { size = min(size, max(1, Int(rate))) }
         return size
     }
