@@ -22,8 +22,10 @@ extension SQLiteStore: DispatchStore {
         throws(StoreError) -> [OutboxMessage]
     {
         let base =
-            "SELECT \(MessageRow.columns) FROM messages WHERE state IN \(MessageRow.pendingStates) "
-            + "AND send_at <= ?"
+            // The partial index walks pending messages in send order; without the hint SQLite prefers
+            // (state, send_at) and sorts every due message again for each page.
+            "SELECT \(MessageRow.columns) FROM messages INDEXED BY messages_pending "
+            + "WHERE state IN \(MessageRow.pendingStates) AND send_at <= ?"
         let sql =
             position == nil
             ? base + " ORDER BY send_at, id LIMIT ?"
