@@ -157,17 +157,25 @@ def has_dispatch(careline: str) -> bool:
 
 def prepare(careline: str, templates: Path, messages: int, seed: int, folder: Path) -> Path:
     """Generates, imports and queues N messages in `folder`; returns the database. Not timed."""
-    generated = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen-patients"), str(messages), str(seed)],
-        capture_output=True, text=True, check=True).stdout
+    # Streamed row by row: this process stays small, so the children's peak RSS (which on Linux starts from the
+    # parent's high-water mark at fork) measures them, not the harness.
+    raw = folder / "generated.csv"
+    with open(raw, "wb") as out:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "gen-patients"), str(messages), str(seed)],
+                       stdout=out, check=True)
     # preferred_time replaces the campaign's window by the patient's own range (3% of the generated rows): blank
     # it, so that every patient is inside the campaign's all-day window at the dispatch instant.
-    rows = list(csv.reader(io.StringIO(generated)))
-    column = rows[0].index("preferred_time")
-    for row in rows[1:]:
-        row[column] = ""
-    with open(folder / "patients.csv", "w", newline="", encoding="utf-8") as file:
-        csv.writer(file, lineterminator="\n").writerows(rows)
+    with open(raw, newline="", encoding="utf-8") as source, \
+            open(folder / "patients.csv", "w", newline="", encoding="utf-8") as target:
+        reader = csv.reader(source)
+        writer = csv.writer(target, lineterminator="\n")
+        header = next(reader)
+        column = header.index("preferred_time")
+        writer.writerow(header)
+        for row in reader:
+            row[column] = ""
+            writer.writerow(row)
+    raw.unlink()
     (folder / "careline.toml").write_text(config_text(templates, 1))
     (folder / "dispatch-bench.toml").write_text(CAMPAIGN)
     run([careline, "patients", "import", "patients.csv"], folder)
