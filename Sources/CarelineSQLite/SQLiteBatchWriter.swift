@@ -98,22 +98,9 @@ final class SQLiteBatchWriter: BatchWriter {
     /// - Throws: ``StoreError``.
     func capDates(patientID: String) throws(StoreError) -> [LocalDate] {
         try wrapped {
-            let statement = try RawStatement(
-                db.cachedStatement(
-                    sql: "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN "
-                        + "\(MessageRow.capStates) ORDER BY local_date, id"),
-                in: db)
-            defer { statement.reset() }
-            statement.bind(1, patientID)
-            var dates: [LocalDate] = []
-            while try statement.step() {
-                guard let date = LocalDate(iso: statement.text(1) ?? "") else {
-                    throw StoreError.unreadable(
-                        path: path, table: "messages", key: statement.text(0) ?? "", column: "local_date")
-                }
-                dates.append(date)
-            }
-            return dates
+            try SQLiteStore.localDates(
+                patientID: patientID, states: MessageRow.capStates, order: "ORDER BY local_date, id", in: db,
+                path: path)
         }
     }
 

@@ -143,22 +143,32 @@ extension SQLiteStore: DispatchStore {
 
     private func localDates(patientID: String, states: String) throws(StoreError) -> [LocalDate] {
         try pointRead { db in
-            let statement = try RawStatement(
-                db.cachedStatement(
-                    sql: "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN \(states)"),
-                in: db)
-            defer { statement.reset() }
-            statement.bind(1, patientID)
-            var dates: [LocalDate] = []
-            while try statement.step() {
-                guard let date = LocalDate(iso: statement.text(1) ?? "") else {
-                    throw StoreError.unreadable(
-                        path: path, table: "messages", key: statement.text(0) ?? "", column: "local_date")
-                }
-                dates.append(date)
-            }
-            return dates
+            try Self.localDates(patientID: patientID, states: states, order: "", in: db, path: path)
         }
+    }
+
+    /// The local dates of a patient's messages in `states` (an SQL list such as `('sent', 'retry')`).
+    static func localDates(patientID: String, states: String, order: String, in db: Database, path: String)
+        throws
+        -> [LocalDate]
+    {
+        let statement = try RawStatement(
+            db.cachedStatement(
+                sql:
+                    "SELECT id, local_date FROM messages WHERE patient_id = ? AND state IN \(states) \(order)"
+            ),
+            in: db)
+        defer { statement.reset() }
+        statement.bind(1, patientID)
+        var dates: [LocalDate] = []
+        while try statement.step() {
+            guard let date = LocalDate(iso: statement.text(1) ?? "") else {
+                throw StoreError.unreadable(
+                    path: path, table: "messages", key: statement.text(0) ?? "", column: "local_date")
+            }
+            dates.append(date)
+        }
+        return dates
     }
 
     /// Sets the state and whichever optional columns are given (NULL parameters keep the stored value; an

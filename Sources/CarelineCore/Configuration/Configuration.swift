@@ -62,6 +62,20 @@ public struct Configuration: Sendable {
         /// `forbid_self_approval`: the person who queued a batch may not approve it (default false).
         public var forbidSelfApproval: Bool
 
+        /// Whether one more message to a patient on local date `date` stays within `max_per_day` and
+        /// `max_per_week` (Monday to Sunday), given the local dates of the patient's other messages.
+        public func allowsOneMore(on date: LocalDate, besides dates: [LocalDate]) -> Bool {
+            let weekStart = date.adding(days: 1 - date.weekday)
+            let weekEnd = weekStart.adding(days: 6)
+            var day = 0
+            var week = 0
+            for other in dates {
+                if other == date { day += 1 }
+                if other >= weekStart, other <= weekEnd { week += 1 }
+            }
+            return day < maxPerDay && week < maxPerWeek
+        }
+
         /// Whether messages of `campaign` need approval.
         public func requiresApproval(_ campaign: Campaign) -> Bool {
             if let own = campaign.requireApproval { return own }

@@ -210,7 +210,7 @@ public struct CampaignQueue: Sendable {
                 while planned == nil {
                     guard case .at(let instant) = planner.plan(request) else { break }
                     let local = LocalDate(instant, in: patientZone)
-                    if withinCaps(local, capDates ?? []) {
+                    if queue.configuration.policy.allowsOneMore(on: local, besides: capDates ?? []) {
                         planned = (instant, local)
                     } else {
                         movedByCap = true
@@ -256,20 +256,6 @@ public struct CampaignQueue: Sendable {
                     skip(.duplicate, campaign, patient, step)
                 }
             }
-        }
-
-        /// Whether one more message on `date` stays within the daily and weekly caps.
-        private func withinCaps(_ date: LocalDate, _ dates: [LocalDate]) -> Bool {
-            let policy = queue.configuration.policy
-            let weekStart = date.adding(days: 1 - date.weekday)
-            let weekEnd = weekStart.adding(days: 6)
-            var day = 0
-            var week = 0
-            for other in dates {
-                if other == date { day += 1 }
-                if other >= weekStart, other <= weekEnd { week += 1 }
-            }
-            return day < policy.maxPerDay && week < policy.maxPerWeek
         }
 
         private mutating func zone(_ identifier: String?) -> TimeZone? {

@@ -424,24 +424,10 @@ public final class Dispatcher: @unchecked Sendable {
                 }
                 others = planned ?? []
             }
-            if withinCaps(local, others) { return instant }
+            if configuration.policy.allowsOneMore(on: local, besides: others) { return instant }
             request.notBefore = LocalTimeResolution.instant(
                 local.adding(days: 1), LocalTime(hour: 0, minute: 0)!, in: patientZone)
         }
-    }
-
-    /// Whether one more message on `date` stays within the daily and weekly caps.
-    private func withinCaps(_ date: LocalDate, _ dates: [LocalDate]) -> Bool {
-        let policy = configuration.policy
-        let weekStart = date.adding(days: 1 - date.weekday)
-        let weekEnd = weekStart.adding(days: 6)
-        var day = 0
-        var week = 0
-        for other in dates {
-            if other == date { day += 1 }
-            if other >= weekStart, other <= weekEnd { week += 1 }
-        }
-        return day < policy.maxPerDay && week < policy.maxPerWeek
     }
 
     /// A new body when the message moves to another local date and its campaign can be rendered again.

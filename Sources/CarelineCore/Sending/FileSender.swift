@@ -71,16 +71,7 @@ public struct FileSender: MessageSender {
     /// - Parameter attempt: The attempt.
     /// - Returns: One line of JSON with keys in a fixed order.
     public static func line(for attempt: SendAttempt) -> String {
-        let message = attempt.message
-        var line = JSONLine()
-        line.add("id", message.id)
-        line.add("campaign", message.campaign)
-        line.add("step", message.step)
-        line.add("patient_id", message.patientID)
-        line.add("to", message.recipient.e164)
-        line.add("body", message.body)
-        line.add("send_at", OutboxMessage.utcText(message.sendAt))
-        line.add("attempt", attempt.attempt)
+        var line = attempt.payloadFields
         line.add("sent_at", OutboxMessage.utcText(attempt.now))
         return line.string
     }

@@ -15,6 +15,23 @@ public struct SendAttempt: Sendable, Equatable {
     }
 }
 
+extension SendAttempt {
+    /// `{"id","campaign","step","patient_id","to","body","send_at","attempt"` — the fields every sender that writes
+    /// JSON delivers (the webhook body; the file sender's line adds `sent_at`). The object is left open.
+    public var payloadFields: JSONLine {
+        var line = JSONLine()
+        line.add("id", message.id)
+        line.add("campaign", message.campaign)
+        line.add("step", message.step)
+        line.add("patient_id", message.patientID)
+        line.add("to", message.recipient.e164)
+        line.add("body", message.body)
+        line.add("send_at", OutboxMessage.utcText(message.sendAt))
+        line.add("attempt", attempt)
+        return line
+    }
+}
+
 /// What became of an attempt.
 public enum SendOutcome: Sendable, Equatable {
     /// Accepted by the provider; `providerID` is its id for the message (Twilio's `sid`), if any.

@@ -64,17 +64,7 @@ public struct WebhookSender: MessageSender {
     /// - Parameter attempt: The attempt.
     /// - Returns: UTF-8 JSON, keys in a fixed order.
     public static func payload(for attempt: SendAttempt) -> [UInt8] {
-        let message = attempt.message
-        var line = JSONLine()
-        line.add("id", message.id)
-        line.add("campaign", message.campaign)
-        line.add("step", message.step)
-        line.add("patient_id", message.patientID)
-        line.add("to", message.recipient.e164)
-        line.add("body", message.body)
-        line.add("send_at", OutboxMessage.utcText(message.sendAt))
-        line.add("attempt", attempt.attempt)
-        return Array(line.string.utf8)
+        Array(attempt.payloadFields.string.utf8)
     }
 
     /// Maps the receiver's answer to an outcome.
