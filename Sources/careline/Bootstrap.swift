@@ -23,7 +23,7 @@ enum Bootstrap {
 
     /// `--by`, else `$USER`, else `unknown`.
     static func actor(_ by: String?) -> String {
-        if let by, !by.isEmpty { return by }
+        if let by = by?.trimmingCharacters(in: .whitespacesAndNewlines), !by.isEmpty { return by }
         return environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
     }
 }

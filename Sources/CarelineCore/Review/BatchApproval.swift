@@ -92,7 +92,11 @@ public struct BatchApproval {
             throw ApprovalError(
                 .noSuchBatch, "there is no batch \(batchID); careline status lists the batches")
         }
-        if policy.forbidSelfApproval, batch.createdBy == reviewer {
+        // Names are compared as people read them: without surrounding spaces, ignoring case.
+        let queuedBy = batch.createdBy.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if policy.forbidSelfApproval,
+            queuedBy == reviewer.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        {
             throw ApprovalError(
                 .selfApproval,
                 "\(reviewer) queued batch \(batchID) and may not review it ([policy] forbid_self_approval); ask "

@@ -45,6 +45,11 @@ public struct DispatchSummary: Sendable, Equatable {
         return line.string
     }
 
+    /// Whether the run changed any message (held ones are left as they were).
+    public var changedAnything: Bool {
+        sent + retry + failed + unknown + rescheduled + skipped > 0
+    }
+
     /// `sent=N retry=N …`, for the audit trail and the log.
     public var text: String {
         "sent=\(sent) retry=\(retry) failed=\(failed) unknown=\(unknown) rescheduled=\(rescheduled) skipped=\(skipped)"

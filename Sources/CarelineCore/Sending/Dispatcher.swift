@@ -154,14 +154,17 @@ public final class Dispatcher: @unchecked Sendable {
             try send(sendable, in: &run)
             if run.limitReached(extra: 0) { break pages }
         }
-        if !options.dryRun {
+        if !options.dryRun, run.summary.changedAnything {
             // One line for the run, and one per batch it touched (so `careline audit --batch` shows outcomes).
+            // A run that only held messages or found nothing writes none: a timer every few minutes would fill
+            // the trail with empty lines.
             let at = clock.now()
             var audit = [
                 AuditEntry(
                     at: at, actor: options.actor, action: "dispatch", subject: nil, detail: run.summary.text)
             ]
-            for (batch, summary) in run.perBatch.sorted(by: { $0.key < $1.key }) {
+            for (batch, summary) in run.perBatch.sorted(by: { $0.key < $1.key }) where summary.changedAnything
+            {
                 audit.append(
                     AuditEntry(
                         at: at, actor: options.actor, action: "dispatch", subject: "batch \(batch)",

@@ -24,8 +24,11 @@ struct ApproveCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    /// A reviewer's name as recorded: surrounding spaces are not part of it.
+    static func name(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
     func validate() throws {
-        if reviewer.trimmingCharacters(in: .whitespaces).isEmpty {
+        if Self.name(reviewer).isEmpty {
             throw ValidationError("--reviewer needs a name")
         }
     }
@@ -35,9 +38,10 @@ struct ApproveCommand: ParsableCommand {
             let configuration = try Bootstrap.configuration(options)
             let store = try Bootstrap.existingStore(configuration)
             let approved = try BatchApproval(store: store, policy: configuration.policy)
-                .approve(batchID: batch, reviewer: reviewer, note: note, at: Date())
+                .approve(batchID: batch, reviewer: Self.name(reviewer), note: note, at: Date())
             Output.line(
-                "batch \(batch) approved by \(reviewer): \(approved.messages) messages, batch hash "
+                "batch \(batch) approved by \(Self.name(reviewer)): \(approved.messages) "
+                    + "message\(approved.messages == 1 ? "" : "s"), batch hash "
                     + "\(approved.batchHash.prefix(16))…")
         }
     }
@@ -73,8 +77,10 @@ struct RejectCommand: ParsableCommand {
             let configuration = try Bootstrap.configuration(options)
             let store = try Bootstrap.existingStore(configuration)
             let cancelled = try BatchApproval(store: store, policy: configuration.policy)
-                .reject(batchID: batch, reviewer: reviewer, note: note, at: Date())
-            Output.line("batch \(batch) rejected by \(reviewer): \(cancelled) messages cancelled")
+                .reject(batchID: batch, reviewer: ApproveCommand.name(reviewer), note: note, at: Date())
+            Output.line(
+                "batch \(batch) rejected by \(ApproveCommand.name(reviewer)): \(cancelled) "
+                    + "message\(cancelled == 1 ? "" : "s") cancelled")
         }
     }
 }
