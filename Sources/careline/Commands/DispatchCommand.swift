@@ -88,7 +88,7 @@ struct DispatchCommand: ParsableCommand {
                 DispatchOptions(
                     now: now.flatMap(Timestamp.parse), limit: limit,
                     maxDuration: maxDuration.flatMap(Self.duration),
-                    dryRun: dryRun, actor: actorOptions.actor))
+                    dryRun: dryRun, actor: actorOptions.by == nil ? "dispatch" : actorOptions.actor))
             if json {
                 Output.line(summary.json)
             } else {
