@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""The import and queue workloads: the release `careline` binary against sqlite3's own `.import`.
+"""The import, queue and preview workloads: the release `careline` binary against sqlite3's own `.import`.
 
 For each run, in a fresh folder: `careline patients import` of the generated CSV into a new database, the same
 import again (every row unchanged), `careline queue` of a 2-step recheck campaign (offsets -3d and -1d) over all
-patients, and `sqlite3 floor.db ".import --csv"` of the same CSV into a plain table (the floor). Wall time and
+patients, `careline preview --format json` of every queued message (counted in a pipe, checked against the
+queue's count), and `sqlite3 floor.db ".import --csv"` of the same CSV into a plain table (the floor). Wall time and
 peak RSS (ru_maxrss of the child) are taken per process; the table shows medians over the runs and ratios against
 the floor measured in the same run. Prints one markdown table on stdout.
 """
@@ -47,6 +48,26 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
     return elapsed, usage.ru_maxrss / 1024, out_path.read_text()
 
 
+def run_counting_lines(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Runs a command whose stdout is counted in lines as it streams (never stored); returns (seconds, MiB of
+    the child's peak RSS, lines)."""
+    err_path = cwd / "stderr.txt"
+    with open(err_path, "wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=err)
+        lines = 0
+        assert process.stdout is not None
+        while chunk := process.stdout.read(1 << 20):
+            lines += chunk.count(b"\n")
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.stderr.write(f"bench: {' '.join(command)} failed ({code}):\n{err_path.read_text()[:4000]}\n")
+        sys.exit(1)
+    return elapsed, usage.ru_maxrss / 1024, lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--careline", required=True, help="the release careline binary")
@@ -58,7 +79,8 @@ def main() -> int:
     careline = str(Path(args.careline).resolve())
     csv = Path(args.csv).resolve()
     rows = sum(1 for _ in open(csv, "rb")) - 1
-    results: dict[str, list[tuple[float, float]]] = {"floor": [], "import": [], "reimport": [], "queue": []}
+    results: dict[str, list[tuple[float, float]]] = {
+        "floor": [], "import": [], "reimport": [], "queue": [], "preview": []}
     queued = None
     for index in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="careline-bench-") as folder:
@@ -82,6 +104,13 @@ def main() -> int:
                 [careline, "queue", "recheck.toml", "--now", "2026-12-01T00:00:00Z", "--skip-invalid", "--json"], work)
             results["queue"].append((seconds, rss))
             queued = out.strip()
+            # Every queued message as JSON lines, streamed to a pipe that only counts them.
+            seconds, rss, lines = run_counting_lines([careline, "preview", "--format", "json"], work)
+            expected = json.loads(queued)["queued"]
+            if lines != expected:
+                sys.stderr.write(f"bench: preview printed {lines:,} lines for {expected:,} queued messages\n")
+                sys.exit(1)
+            results["preview"].append((seconds, rss))
         print(f"bench: pipeline run {index + 1}/{args.runs} done", file=sys.stderr)
 
     def median(key: str, field: int) -> float:
@@ -93,14 +122,15 @@ def main() -> int:
         "import": "`careline patients import` into a new database (validate, then upsert)",
         "reimport": "`careline patients import` again, every row unchanged",
         "queue": "`careline queue` of a 2-step recheck campaign (plan in 4 zones, caps, render, insert)",
+        "preview": "`careline preview --format json` of every queued message (streamed to a counting pipe)",
     }
     print(f"{rows:,} generated patients (`scripts/gen-patients {rows} 42`), {args.runs} runs, median\n")
     print("| workload | seconds | rows or messages per second | peak RSS (MiB) | ÷ floor (time) |")
     print("|---|--:|--:|--:|--:|")
     messages = json.loads(queued)["queued"] if queued else 0
-    for key in ["floor", "import", "reimport", "queue"]:
+    for key in ["floor", "import", "reimport", "queue", "preview"]:
         seconds = median(key, 0)
-        count = messages if key == "queue" else rows
+        count = messages if key in ("queue", "preview") else rows
         print(
             f"| {labels[key]} | {seconds:.2f} | {count / seconds:,.0f} | {median(key, 1):.0f} | "
             f"{'—' if key == 'floor' else f'{seconds / floor:.1f}×'} |"
