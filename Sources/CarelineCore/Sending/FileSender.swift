@@ -1,13 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Delivers a message by appending one JSON line to a local file (`kind = "file"`).
 ///
 /// The file is the delivery itself, the way an SMS gateway's queue would be: each line carries the full
@@ -48,7 +40,7 @@ public struct FileSender: MessageSender {
     ///   or synced (disk full, permissions); the reason names the file and the system error, never the body.
     public func prepare(_ attempt: SendAttempt) -> SenderAction {
         let line = Self.line(for: attempt) + "\n"
-        if let failure = Self.append(Array(line.utf8), to: path) {
+        if let failure = PrivateFile.append(Array(line.utf8), to: path) {
             return .done(.retry(after: nil, reason: "cannot append to \(path): \(failure)"))
         }
         return .done(.sent(providerID: nil))
@@ -76,28 +68,4 @@ public struct FileSender: MessageSender {
         return line.string
     }
 
-    /// Appends `bytes` durably; returns the system error's text on failure, `nil` on success.
-    private static func append(_ bytes: [UInt8], to path: String) -> String? {
-        let fd = path.withCString { open($0, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
-        guard fd >= 0 else { return systemError() }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + written, buffer.count - written)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return systemError()
-            }
-            written += count
-        }
-        guard fsync(fd) == 0 else { return systemError() }
-        return nil
-    }
-
-    private static func systemError() -> String {
-        let code = errno
-        return "\(String(cString: strerror(code))) (errno \(code))"
-    }
 }

@@ -553,22 +553,10 @@ struct SenderTableReader {
     func timeout() throws(ConfigurationError) -> Duration {
         guard let node = table["timeout"] else { return WebhookSettings.defaultTimeout }
         let message = "must be a duration from 100ms to 10m, such as \"10s\" or \"500ms\""
-        guard case .string(let text) = node.value, let duration = Self.duration(text),
+        guard case .string(let text) = node.value, let duration = DurationText.parse(text),
             duration >= .milliseconds(100), duration <= .seconds(600)
         else { throw invalid("timeout", message) }
         return duration
-    }
-
-    /// Parses `<digits><ms|s|m>`.
-    static func duration(_ text: String) -> Duration? {
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.count <= 9, let number = Int64(digits) else { return nil }
-        switch text.dropFirst(digits.count) {
-        case "ms": return .milliseconds(number)
-        case "s": return .seconds(number)
-        case "m": return .seconds(number * 60)
-        default: return nil
-        }
     }
 
     func pricing() throws(ConfigurationError) -> SenderPricing {

@@ -45,7 +45,7 @@ struct DispatchCommand: ParsableCommand {
                 "--now \(now) is not an ISO 8601 instant; write e.g. 2026-12-01T19:30:00+08:00")
         }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if let maxDuration, Self.duration(maxDuration) == nil {
+        if let maxDuration, (DurationText.parse(maxDuration) ?? .zero) <= .zero {
             throw ValidationError(
                 "--max-duration \(maxDuration) is not a duration; write e.g. 90s, 4m or 1h (a whole number and ms, s, m or h)"
             )
@@ -87,7 +87,7 @@ struct DispatchCommand: ParsableCommand {
             let summary = try dispatcher.run(
                 DispatchOptions(
                     now: now.flatMap(Timestamp.parse), limit: limit,
-                    maxDuration: maxDuration.flatMap(Self.duration),
+                    maxDuration: maxDuration.flatMap(DurationText.parse),
                     dryRun: dryRun, actor: actorOptions.by == nil ? "dispatch" : actorOptions.actor))
             if json {
                 Output.line(summary.json)
@@ -108,19 +108,5 @@ struct DispatchCommand: ParsableCommand {
                 }
             }
         }
-    }
-
-    /// `90s`, `4m`, `1h`, `500ms`.
-    static func duration(_ text: String) -> Duration? {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (unit, millis) in units where text.hasSuffix(unit) {
-            let number = text.dropLast(unit.count)
-            if unit == "s", number.hasSuffix("m") { continue }
-            guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int64(number), value > 0 else {
-                return nil
-            }
-            return .milliseconds(value * millis)
-        }
-        return nil
     }
 }

@@ -62,7 +62,7 @@ struct ReconcileCommand: ParsableCommand {
             if resend {
                 update = MessageUpdate(
                     id: id, from: .unknown, to: .queued, at: now,
-                    sendAt: max(now, message.sendAt) == now ? now : message.sendAt,
+                    sendAt: max(now, message.sendAt),
                     lastError: "resend after reconcile")
             } else if markSent {
                 update = MessageUpdate(id: id, from: .unknown, to: .sent, at: now, lastError: "")

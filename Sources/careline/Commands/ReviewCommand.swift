@@ -60,9 +60,8 @@ struct ReviewCommand: ParsableCommand {
                 Output.line(text)
                 return
             }
-            // Bodies are health data: the file is the reviewer's alone from its first byte. It is written to a
-            // temporary file created with mode 0600 beside it, then renamed over the target.
-            if let problem = Self.writePrivately(Array((text + "\n").utf8), to: out) {
+            // Bodies are health data: the file is the reviewer's alone from its first byte.
+            if let problem = PrivateFile.replace(out, with: Array((text + "\n").utf8)) {
                 throw FileError(
                     file: out,
                     message: ": cannot be written (\(problem)); check the folder exists and is writable",
@@ -71,33 +70,5 @@ struct ReviewCommand: ParsableCommand {
             Output.line(
                 "wrote \(out): batch \(batch), \(report.pending) pending messages, \(report.segments) parts")
         }
-    }
-
-    /// Writes `bytes` to a new file created with mode 0600 and renames it to `path`; the error text, or `nil`.
-    static func writePrivately(_ bytes: [UInt8], to path: String) -> String? {
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = temporary.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
-        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes {
-                write(descriptor, $0.baseAddress! + written, bytes.count - written)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let problem = String(cString: strerror(errno))
-                close(descriptor)
-                unlink(temporary)
-                return problem
-            }
-            written += count
-        }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            let problem = String(cString: strerror(errno))
-            unlink(temporary)
-            return problem
-        }
-        return nil
     }
 }

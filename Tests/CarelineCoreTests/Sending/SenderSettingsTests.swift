@@ -144,14 +144,25 @@ struct SenderSettingsTests {
         #expect(settings.pricing == SenderPricing(pricePerSegment: 0.045, currency: "USD"))
     }
 
-    @Test(arguments: ["1ms", "100ms", "500ms", "10s", "1m", "10m", "x", "10", "s", "10h", "-1s", "1.5s"])
+    @Test(arguments: [
+        "1ms", "100ms", "500ms", "10s", "1m", "10m", "4m", "1h", "x", "10", "s", "-1s", "+5s", "1.5s", "1 s",
+        "1234567890s", "5S",
+    ])
     func durations(text: String) {
         let expected: [String: Duration] = [
             "1ms": .milliseconds(1), "100ms": .milliseconds(100), "500ms": .milliseconds(500),
-            "10s": .seconds(10),
-            "1m": .seconds(60), "10m": .seconds(600),
+            "10s": .seconds(10), "1m": .seconds(60), "10m": .seconds(600), "4m": .seconds(240),
+            "1h": .seconds(3600),
         ]
-        #expect(SenderTableReader.duration(text) == expected[text])
+        #expect(DurationText.parse(text) == expected[text])
+    }
+
+    @Test func aTimeoutInHoursIsOutOfRange() throws {
+        let error = try Self.failure(
+            "[senders.hook]\nkind = \"webhook\"\nurl = \"https://x.example\"\nsecret = \"env:S\"\ntimeout = \"1h\"",
+            name: "hook")
+        #expect(error.key == "senders.hook.timeout")
+        #expect(error.message.contains("from 100ms to 10m"))
     }
 
     // MARK: - Errors: key path, line, column, what to do

@@ -1,0 +1,16 @@
+/// Durations as people write them in careline.toml and on the command line: `500ms`, `90s`, `4m`, `1h`.
+public enum DurationText {
+    /// Parses up to 9 ASCII digits followed by `ms`, `s`, `m` or `h`; `nil` for anything else (no sign, no
+    /// spaces, no fractions).
+    public static func parse(_ text: String) -> Duration? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 9, let number = Int64(digits) else { return nil }
+        switch text.dropFirst(digits.count) {
+        case "ms": return .milliseconds(number)
+        case "s": return .seconds(number)
+        case "m": return .seconds(number * 60)
+        case "h": return .seconds(number * 3600)
+        default: return nil
+        }
+    }
+}
