@@ -507,8 +507,12 @@ struct DispatchEndToEndTests {
             senders: DispatchWorkspace.webhookSender(url: server.url(path: "/hook")),
             campaignSenders: ["hook"])
         workspace.environment["CARELINE_WEBHOOK_SECRET"] = nil
+        let database = workspace.folder.path("careline.sqlite")
+        let before = try #require(FileManager.default.contents(atPath: database))
         let noSecret = try workspace.dispatch()
         #expect(noSecret.status == 78)
+        // A configuration mistake changes nothing: the database is byte for byte what it was.
+        #expect(FileManager.default.contents(atPath: database) == before)
         #expect(noSecret.stdout == "")
         #expect(noSecret.stderr.contains("senders.hook.secret"), "\(noSecret.stderr)")
         #expect(noSecret.stderr.contains("CARELINE_WEBHOOK_SECRET"), "\(noSecret.stderr)")

@@ -67,10 +67,11 @@ struct DispatchCommand: ParsableCommand {
             // A dry run writes nothing, so it may look while the timer's dispatcher runs.
             let lock = dryRun ? nil : try DispatchLock(database: configuration.storePath)
             defer { withExtendedLifetime(lock) {} }
-            let store = try SQLiteStore.open(path: configuration.storePath, create: false)
-            if !dryRun { try store.requireDurableCommits() }
+            // Secrets before the store: a configuration mistake (78) must not open, let alone migrate, the file.
             let routes = try SenderRoutes.make(
                 configuration: configuration, environment: Bootstrap.environment)
+            let store = try SQLiteStore.open(path: configuration.storePath, create: false)
+            if !dryRun { try store.requireDurableCommits() }
             var rerenderer: TemplateRerenderer?
             do {
                 let library = try TemplateLibrary(directory: configuration.templatesPath)
