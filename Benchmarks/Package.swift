@@ -25,6 +25,7 @@ let package = Package(
             name: "careline-bench",
             dependencies: [
                 .product(name: "CarelineCore", package: careline),
+                .product(name: "CarelineSQLite", package: careline),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,9 +8,10 @@ enum CurlRequestCheck {
     /// Rejects what would let a value smuggle extra protocol lines (line breaks in a method or header) and any
     /// URL scheme other than `http` and `https`. Messages name the host and header position, never values.
     static func problem(in request: HTTPRequest) -> TransportError? {
-        let host = host(of: request.url)
-        let url = request.url.lowercased()
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+        // Named only in a problem's message: every request passes through here, so it is not worked out for
+        // the ones that pass.
+        var host: String { Self.host(of: request.url) }
+        guard hasHTTPScheme(request.url) else {
             return TransportError(.other, "the URL is not http:// or https:// (\(host))")
         }
         guard !request.url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
@@ -34,17 +35,44 @@ enum CurlRequestCheck {
 
     /// `scheme://host:port` lower-cased, without user information: the key for per-host connection limits.
     static func origin(of url: String) -> String {
-        guard let separator = url.range(of: "://") else { return "" }
+        guard let separator = schemeSeparator(in: url) else { return "" }
         return url[..<separator.lowerBound].lowercased() + "://" + host(of: url)
     }
 
     /// The host and port of `url` (lower-cased, without user information, path or query), for messages.
     static func host(of url: String) -> String {
-        guard let separator = url.range(of: "://") else { return "no host" }
-        let rest = url[separator.upperBound...]
-        var authority = rest[..<(rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex)]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        return authority.isEmpty ? "no host" : authority.lowercased()
+        guard let separator = schemeSeparator(in: url) else { return "no host" }
+        let rest = url.utf8[separator.upperBound...]
+        var authority = rest[
+            ..<(rest.firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? rest.endIndex)]
+        if let at = authority.lastIndex(of: 0x40) { authority = authority[authority.index(after: at)...] }
+        return authority.isEmpty ? "no host" : String(Substring(authority)).lowercased()
+    }
+
+    /// Whether `url` starts with `http://` or `https://`, in any case.
+    static func hasHTTPScheme(_ url: String) -> Bool {
+        guard let separator = schemeSeparator(in: url) else { return false }
+        let scheme = url.utf8[..<separator.lowerBound].map { $0 | 0x20 }
+        return scheme.elementsEqual("http".utf8) || scheme.elementsEqual("https".utf8)
+    }
+
+    /// Where the first `://` is, as UTF-8 indices (a plain byte scan: this runs for every request).
+    private static func schemeSeparator(in url: String) -> Range<String.Index>? {
+        let bytes = url.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            if bytes[index] == 0x3A {
+                let slash1 = bytes.index(after: index)
+                if slash1 != bytes.endIndex, bytes[slash1] == 0x2F {
+                    let slash2 = bytes.index(after: slash1)
+                    if slash2 != bytes.endIndex, bytes[slash2] == 0x2F {
+                        return index..<bytes.index(after: slash2)
+                    }
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        return nil
     }
 
     /// Whether `text` is an HTTP token (RFC 9110 `tchar`s, at least one).

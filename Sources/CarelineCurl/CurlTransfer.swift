@@ -194,8 +194,9 @@ final class CurlTransfer {
     /// Collects one response header line; a status line starts a new set (after `100 Continue`), the blank
     /// line ends it.
     private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        // Byte-level trimming of ASCII white space (a response has a handful of lines, every request one response).
+        let line = Self.trimmed(bytes[...])
+        if line.starts(with: "HTTP/".utf8) {
             headers.removeAll()
             headersComplete = false
             return
@@ -204,9 +205,21 @@ final class CurlTransfer {
             headersComplete = true
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        guard let colon = line.firstIndex(of: 0x3A) else { return }
+        let name = Self.trimmed(line[..<colon])
         guard !name.isEmpty else { return }
-        headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let lowered = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        headers[String(decoding: lowered, as: UTF8.self)] = String(
+            decoding: UnsafeRawBufferPointer(rebasing: Self.trimmed(line[(colon + 1)...])), as: UTF8.self)
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs and line breaks.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 }

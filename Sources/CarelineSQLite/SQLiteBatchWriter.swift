@@ -14,6 +14,8 @@ final class SQLiteBatchWriter: BatchWriter {
     private(set) var skipped = ReviewReport.Skipped()
     private let db: Database
     private let path: String
+    /// The opt-out list, once read.
+    private var optOuts: (patients: Set<String>, phones: Set<String>)?
 
     init(db: Database, batchID: Int64, path: String) {
         self.db = db
@@ -108,7 +110,25 @@ final class SQLiteBatchWriter: BatchWriter {
     ///
     /// - Throws: ``StoreError``.
     func isOptedOut(patientID: String, phone: PhoneNumber?) throws(StoreError) -> Bool {
-        try wrapped { try SQLiteStore.isOptedOut(patientID: patientID, phone: phone, in: db) }
+        let list = try optOutList()
+        return list.patients.contains(patientID) || phone.map { list.phones.contains($0.e164) } ?? false
+    }
+
+    /// The opt-out list, read once per run (it cannot change inside the run's transaction): a run asks once per
+    /// patient, and a million point queries cost more than one pass over the list.
+    private func optOutList() throws(StoreError) -> (patients: Set<String>, phones: Set<String>) {
+        if let optOuts { return optOuts }
+        let list = try wrapped {
+            var list = (patients: Set<String>(), phones: Set<String>())
+            let rows = try Row.fetchCursor(db, sql: "SELECT patient_id, phone FROM opt_outs")
+            while let row = try rows.next() {
+                if let patient: String = row[0] { list.patients.insert(patient) }
+                if let phone: String = row[1] { list.phones.insert(phone) }
+            }
+            return list
+        }
+        optOuts = list
+        return list
     }
 
     /// Runs database work, turning its errors into ``StoreError``s.

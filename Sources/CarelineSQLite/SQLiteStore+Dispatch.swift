@@ -3,18 +3,6 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: DispatchStore {
-    /// Makes every later commit wait for `fsync` of the WAL (`PRAGMA synchronous = FULL`), so a recorded
-    /// attempt survives a power loss, not only a crash of the process. The dispatcher calls it before sending.
-    ///
-    /// - Throws: ``StoreError``.
-    public func requireDurableCommits() throws(StoreError) {
-        do {
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        } catch {
-            throw .wrapping(error, path: path)
-        }
-    }
-
     /// Pending messages planned at or before `now`, by planned instant then id, after `position`.
     ///
     /// - Throws: ``StoreError``.
@@ -72,12 +60,25 @@ extension SQLiteStore: DispatchStore {
     }
 
     /// Applies the updates whose message is still in their `from` state, and appends `audit`, in one
-    /// transaction.
+    /// transaction; with ``CommitDurability/powerLoss`` the commit waits for `fsync` of the WAL
+    /// (`PRAGMA synchronous = FULL`), else it survives a crash of the process (`NORMAL`, WAL mode).
     ///
     /// - Returns: The ids changed.
     /// - Throws: ``StoreError``; nothing is changed then.
-    public func apply(_ updates: [MessageUpdate], audit: [AuditEntry]) throws(StoreError) -> Set<String> {
+    public func apply(_ updates: [MessageUpdate], audit: [AuditEntry], durability: CommitDurability)
+        throws(StoreError) -> Set<String>
+    {
         guard !updates.isEmpty || !audit.isEmpty else { return [] }
+        do {
+            try pool.writeWithoutTransaction { db in
+                // A plain setting of the connection: switching it writes nothing.
+                try db.execute(
+                    sql: durability == .powerLoss
+                        ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            }
+        } catch {
+            throw .wrapping(error, path: path)
+        }
         return try write { db in
             var changed = Set<String>()
             let statement = try RawStatement(db.cachedStatement(sql: Self.updateSQL), in: db)

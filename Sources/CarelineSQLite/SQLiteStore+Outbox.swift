@@ -23,9 +23,11 @@ extension SQLiteStore {
                             "INSERT INTO batches (campaigns, created_at, created_by, queued) VALUES (?, ?, ?, 0)",
                         arguments: [StoredText.jsonArray(campaigns), createdMillis, createdBy])
                     let batchID = db.lastInsertedRowID
+                    let deferred = try BulkIndexes.deferIfLarge(in: db, minimumPatients: largeQueuePatients)
                     let writer = SQLiteBatchWriter(db: db, batchID: batchID, path: path)
                     let (keep, audit) = try body(writer)
                     guard keep else { return .rollback }
+                    try deferred?.rebuild(in: db)
                     try db.execute(
                         sql: "UPDATE batches SET queued = ? WHERE id = ?",
                         arguments: [writer.inserted, batchID])

@@ -21,6 +21,8 @@ public final class SQLiteStore: OutboxStore, Sendable {
     /// write a dummy table into the file on every open to create the WAL, so a read-only command would change
     /// the file.)
     let pool: DatabaseQueue
+    /// From how many patients on a queue run builds its deferrable indexes after the inserts.
+    let largeQueuePatients: Int
 
     /// Opens (creating it if needed) and migrates the database at `path`, waiting up to 5 s for locks.
     ///
@@ -37,8 +39,12 @@ public final class SQLiteStore: OutboxStore, Sendable {
     ///   - busyTimeout: How long a statement waits for another connection's lock before failing with
     ///     ``StoreError/Code/locked``, in seconds.
     /// - Throws: ``StoreError``: `.cannotOpen`, `.locked`, `.corrupt`, `.readOnly`, `.schemaTooNew`, …
-    public init(path: String, busyTimeout: TimeInterval) throws(StoreError) {
+    ///   - largeQueuePatients: From how many patients on a queue run defers its send-order indexes (see
+    ///     ``BulkIndexes``); tests lower it.
+    public init(path: String, busyTimeout: TimeInterval, largeQueuePatients: Int = 20_000) throws(StoreError)
+    {
         self.path = path
+        self.largeQueuePatients = largeQueuePatients
         let created = try Self.createPrivateFile(at: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)

@@ -242,7 +242,9 @@ public final class InMemoryStore: DispatchStore, Sendable {
     }
 
     /// Applies the updates whose message is still in their `from` state, and appends `audit`.
-    public func apply(_ updates: [MessageUpdate], audit: [AuditEntry]) -> Set<String> {
+    public func apply(_ updates: [MessageUpdate], audit: [AuditEntry], durability: CommitDurability) -> Set<
+        String
+    > {
         state.withLock { state in
             var changed = Set<String>()
             var index: [String: Int] = [:]

@@ -364,8 +364,8 @@ struct DispatchEndToEndTests {
     }
 
     @Test func maxDurationAndLimitStopClaimingButFinishWhatIsInFlight() throws {
-        let patients = DispatchPatient.numbered(20)
-        let replies = WebhookReplies(status: 200, delay: .milliseconds(100))
+        let patients = DispatchPatient.numbered(70)
+        let replies = WebhookReplies(status: 200, delay: .milliseconds(25))
         let server = try replies.server()
         defer { server.stop() }
         let workspace = try DispatchWorkspace(
@@ -373,20 +373,20 @@ struct DispatchEndToEndTests {
             senders: DispatchWorkspace.webhookSender(url: server.url(path: "/hook"), concurrency: 1),
             campaignSenders: ["hook"])
 
-        // One at a time, rounds of 16 (a webhook de-duplicates, so its rounds are 16 × concurrency): the first
-        // round (1.6 s) outlasts 1 s, and no second round starts.
+        // One at a time, rounds of 64 (a webhook de-duplicates, so its rounds are 64 × concurrency): the first
+        // round (64 × 25 ms = 1.6 s) outlasts 1 s, and no second round starts.
         let short = try workspace.dispatch(["--max-duration", "1s"])
-        #expect(try workspace.summary(short) == DispatchCounts(sent: 16))
-        #expect(try workspace.states() == ["queued": 4, "sent": 16])
+        #expect(try workspace.summary(short) == DispatchCounts(sent: 64))
+        #expect(try workspace.states() == ["queued": 6, "sent": 64])
 
         replies.set { _ in .text("ok", status: 200) }
         let limited = try workspace.dispatch(["--limit", "2"])
         #expect(try workspace.summary(limited) == DispatchCounts(sent: 2))
         let rest = try workspace.dispatch()
-        #expect(try workspace.summary(rest) == DispatchCounts(sent: 2))
+        #expect(try workspace.summary(rest) == DispatchCounts(sent: 4))
         let seen = server.requests.compactMap { $0.headers["webhook-id"] }
-        #expect(seen.count == 20)
-        #expect(Set(seen).count == 20)
+        #expect(seen.count == 70)
+        #expect(Set(seen).count == 70)
     }
 
     // MARK: - Crash recovery

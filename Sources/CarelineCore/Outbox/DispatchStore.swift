@@ -57,7 +57,8 @@ public struct MessageUpdate: Sendable, Equatable {
 /// What the dispatcher reads and writes.
 ///
 /// ## Implementation requirements
-/// - `apply` is one durable transaction: when it returns, the changes survive a crash of the process.
+/// - `apply` is one transaction: when it returns, the changes survive a crash of the process, and with
+///   ``CommitDurability/powerLoss`` a power loss too.
 /// - `apply` changes a message only when its state is still `from`, and returns the ids it changed.
 /// - Never put a phone number, a body or a secret into an error or a log line.
 public protocol DispatchStore: OutboxStore {
@@ -69,10 +70,12 @@ public protocol DispatchStore: OutboxStore {
     /// Messages in one state, by planned instant then id (the dispatcher's recovery reads `sending`).
     func messages(in state: MessageState, limit: Int) throws -> [OutboxMessage]
 
-    /// Applies the changes that still match, and appends `audit`, in one transaction.
+    /// Applies the changes that still match, and appends `audit`, in one transaction that survives what
+    /// `durability` says.
     ///
     /// - Returns: The ids of the messages changed.
-    func apply(_ updates: [MessageUpdate], audit: [AuditEntry]) throws -> Set<String>
+    func apply(_ updates: [MessageUpdate], audit: [AuditEntry], durability: CommitDurability) throws
+        -> Set<String>
 
     /// The campaign file's text as it was when `batchID` was queued, or `nil` (queued by an older careline).
     func campaignSource(batchID: Int64, campaign: String) throws -> String?
@@ -85,4 +88,27 @@ public protocol DispatchStore: OutboxStore {
 
     /// The local dates of a patient's messages that went out or may have (`sent`, `sending`, `unknown`).
     func deliveredDates(patientID: String) throws -> [LocalDate]
+}
+
+/// What a committed change must survive.
+///
+/// Every commit survives a crash of the process. Waiting for the disk (`fsync`) as well costs milliseconds per
+/// transaction; the dispatcher asks for it only where losing the change after a power loss could send a text
+/// twice: the claim of a message through a sender whose resend is not safe (an SMS provider that does not
+/// de-duplicate). A lost claim through a de-duplicating sender (webhooks: the same `webhook-id`) or a lost
+/// outcome (the message is found `sending` again and recovered as after a crash) sends nothing twice.
+public enum CommitDurability: Sendable {
+    /// Survives a crash of the process.
+    case processCrash
+    /// Survives a power loss too (the transaction waits for `fsync`).
+    case powerLoss
+}
+
+extension DispatchStore {
+    /// Applies the changes that still match, and appends `audit`, in one transaction that survives a power loss.
+    ///
+    /// - Returns: The ids of the messages changed.
+    public func apply(_ updates: [MessageUpdate], audit: [AuditEntry]) throws -> Set<String> {
+        try apply(updates, audit: audit, durability: .powerLoss)
+    }
 }

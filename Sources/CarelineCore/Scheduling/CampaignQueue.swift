@@ -20,13 +20,13 @@ public struct CampaignQueue: Sendable {
     public var recordedAt: Date
     /// Who queues (`--by`, else `$USER`).
     public var actor: String
-    /// Makes message ids.
+    /// Makes message ids (default: ``MessageIDs``, increasing from a random start).
     public var makeID: @Sendable () -> String
 
     public init(
         campaigns: [Campaign], library: TemplateLibrary, configuration: Configuration, now: Date,
         recordedAt: Date? = nil, actor: String,
-        makeID: @escaping @Sendable () -> String = CampaignQueue.randomID
+        makeID: (@Sendable () -> String)? = nil
     ) {
         self.recordedAt = recordedAt ?? now
         self.campaigns = campaigns
@@ -34,31 +34,8 @@ public struct CampaignQueue: Sendable {
         self.configuration = configuration
         self.now = now
         self.actor = actor
-        self.makeID = makeID
-    }
-
-    /// A random message id: `msg_` and 26 base-32 characters (130 bits).
-    @Sendable public static func randomID() -> String {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
-        var generator = SystemRandomNumberGenerator()
-        // Three draws (192 random bits; 130 are used): each draw is a system call, so not one per character.
-        var words = (generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64)
-        var bytes = Array("msg_".utf8)
-        bytes.reserveCapacity(30)
-        for index in 0..<26 {
-            switch index / 12 {
-            case 0:
-                bytes.append(alphabet[Int(words.0 & 31)])
-                words.0 >>= 5
-            case 1:
-                bytes.append(alphabet[Int(words.1 & 31)])
-                words.1 >>= 5
-            default:
-                bytes.append(alphabet[Int(words.2 & 31)])
-                words.2 >>= 5
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        // Increasing within the run, so the id index grows in one place (see ``MessageIDs``).
+        self.makeID = makeID ?? { [ids = MessageIDs()] in ids.make() }
     }
 
     /// Checks that every campaign's template and senders exist before anything is planned.

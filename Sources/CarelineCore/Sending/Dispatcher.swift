@@ -170,7 +170,7 @@ public final class Dispatcher: @unchecked Sendable {
                         at: at, actor: options.actor, action: "dispatch", subject: "batch \(batch)",
                         detail: summary.text))
             }
-            _ = try store.apply([], audit: audit)
+            _ = try store.apply([], audit: audit, durability: .processCrash)
         }
         logger.info("dispatch finished", metadata: ["summary": "\(run.summary.text)"])
         return run.summary
@@ -355,7 +355,9 @@ public final class Dispatcher: @unchecked Sendable {
             let update = MessageUpdate(
                 id: message.id, from: message.state, to: message.state, at: now, localDate: localDate,
                 body: body)
-            guard try store.apply([update], audit: []).contains(message.id) else { return .leave(.none) }
+            guard try store.apply([update], audit: [], durability: .processCrash).contains(message.id) else {
+                return .leave(.none)
+            }
             ready.localDate = localDate
             if let body {
                 ready.body = body.text
@@ -502,7 +504,9 @@ public final class Dispatcher: @unchecked Sendable {
             for (update, counted) in updates { run.count(counted, id: update.id) }
             return
         }
-        let changed = try store.apply(updates.map(\.0), audit: [])
+        // Outcomes and reschedules: one lost to a power loss is found `sending` (recovered as after a crash) or
+        // pending again, so nothing is sent twice through a provider that does not de-duplicate.
+        let changed = try store.apply(updates.map(\.0), audit: [], durability: .processCrash)
         for (update, counted) in updates where changed.contains(update.id) {
             run.count(counted, id: update.id)
         }
@@ -548,12 +552,12 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Messages per round through a sender: a multiple of its concurrency, no more than its rate per second.
     ///
-    /// A round is claimed in one durable transaction and settled in another, so larger rounds mean fewer `fsync`s;
-    /// but what a crash leaves `sending` is a round at most: through a sender whose resend is not safe (Twilio)
-    /// those become `unknown`, so its rounds stay small (4 × concurrency) and a de-duplicating one's are larger
-    /// (16 × concurrency).
+    /// A round is claimed in one transaction and settled in another, so larger rounds mean fewer commits (and
+    /// fewer `fsync`s); but what a crash leaves `sending` is a round at most: through a sender whose resend is not
+    /// safe (Twilio) those become `unknown`, so its rounds stay small (4 × concurrency) and a de-duplicating
+    /// one's are larger (64 × concurrency: a crash resends at most that many, each under its own id).
     private func roundSize(_ sender: any MessageSender) -> Int {
-        var size = max(1, sender.concurrency) * (sender.resendIsSafe ? 16 : 4)
+        var size = max(1, sender.concurrency) * (sender.resendIsSafe ? 64 : 4)
         if let rate = sender.rate { size = min(size, max(1, Int(rate))) }
         return size
     }
@@ -587,7 +591,10 @@ public final class Dispatcher: @unchecked Sendable {
                 attempts: message.attempts + 1,
                 senderIndex: message.senderIndex)
         }
-        let claimed = try store.apply(claims, audit: [])
+        // Through an SMS provider that does not de-duplicate, the claim must be on disk before the request
+        // leaves: a claim lost to a power loss would send the text again. A webhook receiver de-duplicates by id.
+        let claimed = try store.apply(
+            claims, audit: [], durability: sender.resendIsSafe ? .processCrash : .powerLoss)
         if counted { run.claimed += claimed.count }
         var attempts: [SendAttempt] = []
         for message in round where claimed.contains(message.id) {
@@ -609,8 +616,14 @@ public final class Dispatcher: @unchecked Sendable {
                 requested.append(attempt)
             }
         }
+        var settledEarly: [(attempt: SendAttempt, outcome: SendOutcome, fallback: OutboxMessage?)] = []
         if !requests.isEmpty {
             if let transport = route.transport {
+                // Through a sender whose resend is not safe, each outcome is recorded as its answer arrives: a
+                // crash later in the round must not turn a text the provider accepted into `unknown`. (A
+                // de-duplicating sender's outcomes are recorded together after the round: a crash resends them
+                // under their own ids.)
+                var recordError: (any Error)?
                 transport.perform(requests) { index, result in
                     let attempt = requested[index]
                     let outcome = sender.interpret(result, for: attempt)
@@ -618,8 +631,20 @@ public final class Dispatcher: @unchecked Sendable {
                     log(
                         attempt, sender: sender.name, outcome: outcome, status: response?.status,
                         latency: response?.latency)
-                    outcomes.append((attempt, outcome))
+                    guard !sender.resendIsSafe, recordError == nil else {
+                        outcomes.append((attempt, outcome))
+                        return
+                    }
+                    do {
+                        let (update, counted, fallback) = try settle(attempt, outcome, at: run.now())
+                        try record([(update, counted)], in: &run)
+                        settledEarly.append((attempt, outcome, fallback))
+                    } catch {
+                        recordError = error
+                        outcomes.append((attempt, outcome))
+                    }
                 }
+                if let recordError { throw recordError }
             } else {
                 for attempt in requested {
                     outcomes.append(
@@ -638,6 +663,11 @@ public final class Dispatcher: @unchecked Sendable {
             if case .permanent(_, true) = outcome { optOuts.append(attempt.message) }
         }
         try record(updates, in: &run)
+        for (attempt, outcome, fallback) in settledEarly {
+            // Recorded already; what is left is the fallback and the opt-out.
+            if let fallback { fallbacks.append(fallback) }
+            if case .permanent(_, true) = outcome { optOuts.append(attempt.message) }
+        }
         for message in optOuts {
             _ = try store.addOptOut(
                 OptOut(

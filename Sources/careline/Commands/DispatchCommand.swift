@@ -71,7 +71,6 @@ struct DispatchCommand: ParsableCommand {
             let routes = try SenderRoutes.make(
                 configuration: configuration, environment: Bootstrap.environment)
             let store = try SQLiteStore.open(path: configuration.storePath, create: false)
-            if !dryRun { try store.requireDurableCommits() }
             var rerenderer: TemplateRerenderer?
             do {
                 let library = try TemplateLibrary(directory: configuration.templatesPath)

@@ -375,8 +375,8 @@ struct DispatcherTests {
     }
 
     @Test func maxDurationStopsClaimingAndLosesNothing() throws {
-        let messages = try (1...40).map {
-            try Self.message("m\(String(format: "%02d", $0))", patient: "p\($0)")
+        let messages = try (1...140).map {
+            try Self.message("m\(String(format: "%03d", $0))", patient: "p\($0)")
         }
         let store = try Self.store(messages)
         let clock = ManualClock(start: try Self.instant("2026-12-01T11:30:00Z"))
@@ -384,12 +384,12 @@ struct DispatcherTests {
             name: "a", concurrency: 2, onSend: { _ in clock.advance(by: .seconds(1)) })
         let summary = try Self.dispatcher(store, senders: [sender], clock: clock)
             .run(DispatchOptions(maxDuration: .seconds(20)))
-        // Rounds of 32 (concurrency 2 × 16 for a sender that de-duplicates), one second per message: the first
+        // Rounds of 128 (concurrency 2 × 64 for a sender that de-duplicates), one second per message: the first
         // round passes 20 s, so no second one is claimed; the rest stay queued for the next run.
-        #expect(summary.sent == 32)
+        #expect(summary.sent == 128)
         let states = try Self.all(store).map(\.state)
-        #expect(states.filter { $0 == .sent }.count == 32)
-        #expect(states.filter { $0 == .queued }.count == 8)
+        #expect(states.filter { $0 == .sent }.count == 128)
+        #expect(states.filter { $0 == .queued }.count == 12)
     }
 
     @Test func theRateLimitPacesRounds() throws {
