@@ -116,8 +116,8 @@ public struct ConfigCheck: Sendable {
     func templatesCheck() -> CheckResult {
         switch facts.templates {
         case .unreadable(let reason):
-            return .error(
-                "templates", "\(reason) — create the folder or fix [paths] templates", .configuration)
+            // The library's error names the folder and says what to do.
+            return .error("templates", reason, .configuration)
         case .checked(let summary):
             let counted =
                 "\(summary.templates) templates and \(summary.partials) partials in \(summary.directory)"

@@ -177,12 +177,11 @@ struct ConfigCheckTests {
                         + "more); run careline templates check to see them all", .data))
         let missing = ConfigCheck(
             configuration: configuration,
-            facts: Self.facts(templates: .unreadable("T: templates folder not found"))
+            facts: Self.facts(templates: .unreadable("T: template folder not found; create it"))
         ).templatesCheck()
         #expect(missing.status == .error)
         #expect(missing.failure == .configuration)
-        #expect(
-            missing.message == "T: templates folder not found — create the folder or fix [paths] templates")
+        #expect(missing.message == "T: template folder not found; create it")
     }
 
     @Test func campaignsMustNameKnownTemplatesAndSendersAndOpenOutsideQuietHours() throws {
