@@ -70,4 +70,15 @@ static inline CURLMcode careline_multi_setopt_long(CURLM *multi, CURLMoption opt
     return curl_multi_setopt(multi, option, value);
 }
 
+/// `curl_version_info(CURLVERSION_NOW)`: the linked libcurl's version, TLS library, protocols and features.
+/// `CURLVERSION_NOW` is a macro naming the newest struct layout the headers know, which Swift cannot import.
+static inline const curl_version_info_data *careline_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+
+/// Whether the linked libcurl was built with HTTP/2 (`CURL_VERSION_HTTP2` in its feature bits).
+static inline int careline_version_has_http2(const curl_version_info_data *info) {
+    return info != NULL && (info->features & CURL_VERSION_HTTP2) != 0;
+}
+
 #endif

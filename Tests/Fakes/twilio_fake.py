@@ -19,6 +19,11 @@ Endpoint: POST /2010-04-01/Accounts/{AccountSid}/Messages.json
     or empty 21602; Body over 1600 characters 21617; StatusCallback not http(s) 21609.
   - Other paths -> 404 code 20404; other methods -> 405 code 20004.
 
+Endpoint: GET /2010-04-01/Accounts/{AccountSid}.json (what `careline config check --probe` asks)
+  - The same basic auth: the right SID and token -> 200 with an Account resource
+    ({"sid", "friendly_name", "status": "active", "type": "Full", ...}); anything else -> 401, code 20003.
+  - Nothing is logged.
+
 Answers by the last four digits of To (a valid request otherwise):
   ...0001 -> 400 code 21211 (invalid To number)
   ...0002 -> 400 code 21614 (To is not a mobile number)
@@ -55,6 +60,7 @@ E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 FORM_BYTES = re.compile(rb"^([A-Za-z0-9._~=&-]|%[0-9A-Fa-f]{2})*$")
 PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
+ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
 
 RULES = {
     "0001": (400, 21211, "The 'To' number is not a valid phone number."),
@@ -123,10 +129,35 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.read_body()
+        match = ACCOUNT_PATH.match(urllib.parse.urlsplit(self.path).path)
+        if not match:
+            if PATH.match(urllib.parse.urlsplit(self.path).path):
+                self.error(405, 20004, "Method not allowed")
+            else:
+                self.error(404, 20404, "The requested resource was not found")
+            return
+        if not self.authorized(match.group(1)):
+            self.error(401, 20003, "Authenticate", [("WWW-Authenticate", 'Basic realm="Twilio API"')])
+            return
+        sid = self.fake.account_sid
+        self.answer(
+            200,
+            {
+                "sid": sid,
+                "owner_account_sid": sid,
+                "friendly_name": "careline test account",
+                "status": "active",
+                "type": "Full",
+                "date_created": email.utils.formatdate(usegmt=True).replace("GMT", "+0000"),
+                "uri": "/2010-04-01/Accounts/%s.json" % sid,
+            },
+        )
+
+    def do_PUT(self):
+        self.read_body()
         self.error(405, 20004, "Method not allowed")
 
-    do_PUT = do_GET
-    do_DELETE = do_GET
+    do_DELETE = do_PUT
 
     def do_POST(self):
         raw = self.read_body()
