@@ -23,36 +23,48 @@ extension SQLiteStore {
             try db.execute(sql: "PRAGMA secure_delete = ON")
             defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
             let select = try RawStatement(
-                db.makeStatement(sql: Self.purgeableSQL(columns: "id, recipient, state")), in: db)
+                db.makeStatement(
+                    sql: Self.purgeableSQL(
+                        columns: "rowid, id, recipient, state, instr(idempotency_key, '|tel:') > 0")),
+                in: db)
             select.bind(1, StoredText.millis(cutoff))
-            var rows: [(id: String, masked: String, state: MessageState)] = []
+            var rows: [(rowid: Int64, masked: String, state: MessageState, phoneKey: Bool)] = []
             while try select.step() {
-                let id = select.text(0) ?? ""
-                guard let phone = PhoneNumber(e164: select.text(1) ?? "") else {
+                let id = select.text(1) ?? ""
+                guard let phone = PhoneNumber(e164: select.text(2) ?? "") else {
                     throw StoreError.unreadable(path: path, table: "messages", key: id, column: "recipient")
                 }
-                guard let state = MessageState(rawValue: select.text(2) ?? "") else {
+                guard let state = MessageState(rawValue: select.text(3) ?? "") else {
                     throw StoreError.unreadable(path: path, table: "messages", key: id, column: "state")
                 }
-                rows.append((id, phone.masked, state))
+                rows.append((select.int64(0), phone.masked, state, select.int(4) != 0))
             }
             select.reset()
+            // In table order: the first purge of a large outbox rewrites most of its pages, each once.
+            rows.sort { $0.rowid < $1.rowid }
+            // Only the rare keys with a number in them (dedupe = "phone") are rewritten: setting the key on every
+            // row would rewrite its unique index entry for nothing.
             let update = try RawStatement(
+                db.makeStatement(
+                    sql: "UPDATE messages SET body = '', recipient = ?2, purged_at = ?3 WHERE rowid = ?1"),
+                in: db)
+            let updateKey = try RawStatement(
                 db.makeStatement(
                     sql: """
                         UPDATE messages SET body = '', recipient = ?2, purged_at = ?3,
                             idempotency_key = replace(idempotency_key, '|tel:' || recipient || '|',
                                 '|tel:purged-' || id || '|')
-                        WHERE id = ?1
+                        WHERE rowid = ?1
                         """),
                 in: db)
             let at = StoredText.millis(audit.at)
             var byState: [MessageState: Int] = [:]
             for row in rows {
-                update.bind(1, row.id)
-                update.bind(2, row.masked)
-                update.bind(3, at)
-                try update.run()
+                let statement = row.phoneKey ? updateKey : update
+                statement.bind(1, row.rowid)
+                statement.bind(2, row.masked)
+                statement.bind(3, at)
+                try statement.run()
                 byState[row.state, default: 0] += 1
             }
             let count = PurgeCount(byState: byState)
