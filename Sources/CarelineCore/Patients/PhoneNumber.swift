@@ -41,8 +41,9 @@ public struct PhoneNumberError: Error, Sendable, Equatable, CustomStringConverti
 ///
 /// `description` is the masked form, so interpolating a number into a log line or error message
 /// never leaks it; use ``e164`` explicitly where the full number is needed (sending, storage).
-/// Equality and hashing are by ``e164``. Encoded as a single JSON string (the E.164 form). A message purged for
-/// retention keeps only the masked form: see ``init(redacted:)`` and ``isRedacted``.
+/// Equality and hashing are by ``e164`` (a redacted number equals only the same redacted text). Encoded as a
+/// single JSON string (the E.164 form). A message purged for retention keeps only the masked form: see
+/// ``init(redacted:)`` and ``isRedacted``.
 public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     CustomDebugStringConvertible, CustomReflectable
 {
