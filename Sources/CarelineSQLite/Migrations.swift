@@ -7,7 +7,9 @@ import GRDB
 /// know was written by a newer careline, and opening it fails with ``StoreError/Code/schemaTooNew``.
 enum Migrations {
     /// The migration names, oldest first.
-    static let names = ["v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch", "v6-approval"]
+    static let names = [
+        "v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch", "v6-approval", "v7-retention",
+    ]
 
     /// A migrator with every migration registered.
     static var migrator: DatabaseMigrator {
@@ -170,6 +172,19 @@ enum Migrations {
                         hash TEXT NOT NULL,
                         PRIMARY KEY (message_id, approval_id)
                     ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v7-retention") { db in
+            // When a retention purge erased a finished message's body and full number (`careline purge`,
+            // `[store] retention`); NULL while it has them. No table rebuild: the purge writes '' for the body
+            // and the masked number (which still passes the recipient CHECK) in place. The partial index holds
+            // only finished messages not purged yet, so the purge after every dispatch reads just those instead
+            // of scanning the whole outbox.
+            try db.execute(
+                sql: """
+                    ALTER TABLE messages ADD COLUMN purged_at INTEGER;
+                    CREATE INDEX messages_purgeable ON messages(updated_at)
+                        WHERE purged_at IS NULL AND state IN ('sent', 'failed', 'expired', 'cancelled');
                     """)
         }
         return migrator

@@ -113,6 +113,11 @@ struct RawStatement {
         sqlite3_column_int64(handle, column)
     }
 
+    /// Whether a column of the current row is NULL (0-based `column`).
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_NULL
+    }
+
     /// The integer of a column of the current row (0 for NULL).
     func int(_ column: Int32) -> Int {
         Int(sqlite3_column_int64(handle, column))

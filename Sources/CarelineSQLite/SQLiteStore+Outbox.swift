@@ -270,7 +270,7 @@ enum MessageRow {
         """
 
     /// The columns read back, in the order ``message(from:path:)`` expects.
-    static let columns = insertColumns + ", sender_index, provider_id, last_error"
+    static let columns = insertColumns + ", sender_index, provider_id, last_error, purged_at"
 
     /// `('queued', 'retry')`: the states that may still be sent.
     static let pendingStates =
@@ -359,7 +359,13 @@ enum MessageRow {
         func unreadable(_ column: String) -> StoreError {
             .unreadable(path: path, table: "messages", key: id, column: column)
         }
-        guard let recipient = PhoneNumber(e164: row.text(5) ?? "") else { throw unreadable("recipient") }
+        // A purged row keeps only the masked number (see `SQLiteStore.purgeFinished`): it reads back redacted.
+        let purgedAt = row.isNull(23) ? nil : StoredText.date(millis: row.int64(23))
+        let storedRecipient = row.text(5) ?? ""
+        guard
+            let recipient = purgedAt == nil
+                ? PhoneNumber(e164: storedRecipient) : PhoneNumber(redacted: storedRecipient)
+        else { throw unreadable("recipient") }
         guard let senders = StoredText.strings(fromJSON: row.text(6) ?? "") else {
             throw unreadable("senders")
         }
@@ -374,6 +380,7 @@ enum MessageRow {
             expiresAt: StoredText.date(millis: row.int64(11)), body: row.text(12) ?? "", encoding: encoding,
             segments: row.int(14), idempotencyKey: row.text(15) ?? "", state: state, attempts: row.int(17),
             createdAt: StoredText.date(millis: row.int64(18)), senderIndex: row.int(20),
-            providerID: row.text(21), lastError: row.text(22), requiresApproval: row.int(19) != 0)
+            providerID: row.text(21), lastError: row.text(22), requiresApproval: row.int(19) != 0,
+            purgedAt: purgedAt)
     }
 }

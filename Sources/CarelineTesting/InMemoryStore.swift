@@ -34,6 +34,8 @@ public final class InMemoryStore: DispatchStore, Sendable {
         var campaignSources: [String: String] = [:]
         /// Decisions in order, with the message hashes of approvals.
         var decisions: [(decision: BatchDecision, hashes: [String: String])] = []
+        /// The last change of each message (SQLite's `updated_at`): its creation, then every state change.
+        var updatedAt: [String: Date] = [:]
     }
 
     private let state = Mutex(State())
@@ -156,6 +158,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
             for index in state.messages.indices
             where state.messages[index].state.isPending && Self.matches(state.messages[index], filter) {
                 state.messages[index].state = .cancelled
+                state.updatedAt[state.messages[index].id] = audit.at
                 cancelled += 1
             }
             state.audit.append(Self.adding("cancelled=\(cancelled)", to: audit))
@@ -183,6 +186,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
                 let message = state.messages[index]
                 if message.recipient == optOut.phone || message.patientID == optOut.patientID {
                     state.messages[index].state = .cancelled
+                    state.updatedAt[message.id] = audit.at
                     cancelled += 1
                 }
             }
@@ -269,6 +273,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
                     message.segments = body.segments
                 }
                 state.messages[position] = message
+                state.updatedAt[update.id] = update.at
                 changed.insert(update.id)
             }
             state.audit.append(contentsOf: audit)
@@ -335,6 +340,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
             where state.messages[index].batchID == decision.batchID && state.messages[index].state.isPending {
                 state.messages[index].state = .cancelled
                 state.messages[index].lastError = "batch rejected"
+                state.updatedAt[state.messages[index].id] = audit.at
                 cancelled += 1
             }
             state.audit.append(Self.adding("cancelled=\(cancelled)", to: audit))
@@ -350,6 +356,54 @@ public final class InMemoryStore: DispatchStore, Sendable {
             else { return nil }
             return latest.hashes[messageID]
         }
+    }
+
+    // MARK: - Retention
+
+    /// Erases the body and full number of every finished message last changed before `cutoff` and not purged
+    /// yet; see ``OutboxStore/purgeFinished(changedBefore:audit:auditWhenNone:)``.
+    public func purgeFinished(changedBefore cutoff: Date, audit: AuditEntry, auditWhenNone: Bool)
+        -> PurgeCount
+    {
+        state.withLock { state in
+            var byState: [MessageState: Int] = [:]
+            for index in state.messages.indices where Self.isPurgeable(state.messages[index], cutoff, state) {
+                var message = state.messages[index]
+                let phone = "|tel:\(message.recipient.e164)|"
+                if message.idempotencyKey.contains(phone) {
+                    state.keys.remove(message.idempotencyKey)
+                    message.idempotencyKey = message.idempotencyKey.replacingOccurrences(
+                        of: phone, with: "|tel:purged-\(message.id)|")
+                    state.keys.insert(message.idempotencyKey)
+                }
+                message.body = ""
+                message.recipient = PhoneNumber(redacted: message.recipient.masked) ?? message.recipient
+                message.purgedAt = audit.at
+                state.messages[index] = message
+                byState[message.state, default: 0] += 1
+            }
+            let count = PurgeCount(byState: byState)
+            if count.total > 0 || auditWhenNone {
+                state.audit.append(Self.adding(count.auditText, to: audit))
+            }
+            return count
+        }
+    }
+
+    /// What ``purgeFinished(changedBefore:audit:auditWhenNone:)`` would purge now.
+    public func purgeableCount(changedBefore cutoff: Date) -> PurgeCount {
+        state.withLock { state in
+            var byState: [MessageState: Int] = [:]
+            for message in state.messages where Self.isPurgeable(message, cutoff, state) {
+                byState[message.state, default: 0] += 1
+            }
+            return PurgeCount(byState: byState)
+        }
+    }
+
+    static func isPurgeable(_ message: OutboxMessage, _ cutoff: Date, _ state: State) -> Bool {
+        message.state.isFinished && message.purgedAt == nil
+            && (state.updatedAt[message.id] ?? message.createdAt) < cutoff
     }
 
     /// Replaces one message's stored fields as a test arranges them (no state check, no audit).
@@ -391,6 +445,7 @@ public final class InMemoryStore: DispatchStore, Sendable {
             var filed = message
             filed.batchID = batchID
             state.messages.append(filed)
+            state.updatedAt[message.id] = message.createdAt
             state.keys.insert(message.idempotencyKey)
             state.messageIDs.insert(message.id)
             inserted += 1

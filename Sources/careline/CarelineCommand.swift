@@ -17,7 +17,7 @@ struct CarelineCommand: AsyncParsableCommand {
             QueueCommand.self,
             PreviewCommand.self, StatusCommand.self, CancelCommand.self, OptoutCommand.self,
             DispatchCommand.self, ReconcileCommand.self, ApproveCommand.self, RejectCommand.self,
-            AuditCommand.self, ReviewCommand.self, ConfigCommand.self, DoctorCommand.self,
+            AuditCommand.self, ReviewCommand.self, PurgeCommand.self, ConfigCommand.self, DoctorCommand.self,
         ])
 }
 

@@ -93,6 +93,7 @@ struct SQLiteStoreTests {
         #expect(
             SQLiteStore.migrationNames == [
                 "v1-patients", "v2-outbox", "v3-opt-outs", "v4-audit", "v5-dispatch", "v6-approval",
+                "v7-retention",
             ])
         let store = try SQLiteStore(path: path)
         let applied = try store.pool.read { try Migrations.migrator.appliedMigrations($0) }

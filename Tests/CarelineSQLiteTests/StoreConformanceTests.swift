@@ -395,3 +395,147 @@ struct StoreIterationTests {
         #expect(limited == Array(messages.map(\.id).reversed().prefix(600)))
     }
 }
+
+/// `purgeFinished` and `purgeableCount`: retention erases bodies and numbers of finished messages only.
+@Suite("Store conformance: retention purge")
+struct StorePurgeConformanceTests {
+    /// A message in `state` whose last change (its creation here) is `hours` after t0.
+    static func message(_ id: String, _ state: MessageState, changedAt hours: Double, step: String? = nil)
+        -> OutboxMessage
+    {
+        var message = Sample.message(id, step: step ?? id, state: state)
+        message.createdAt = Sample.at(hours: hours)
+        return message
+    }
+
+    static func purgeAudit(hours: Double) -> AuditEntry {
+        Sample.audit("purge", hours: hours, detail: "older_than=1h", subject: "outbox")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func purgeErasesFinishedMessagesChangedBeforeTheCutoffOnly(kind: StoreKind) throws {
+        let store = try StoreFixture(kind).store
+        let states: [MessageState] = [
+            .queued, .sending, .sent, .retry, .failed, .unknown, .expired, .cancelled,
+        ]
+        try store.queue(states.map { Self.message("old_\($0.rawValue)", $0, changedAt: 1) })
+        try store.queue(
+            [Self.message("new_sent", .sent, changedAt: 20)], hours: 2, campaigns: ["recheck"])
+
+        let expected = PurgeCount(byState: [.sent: 1, .failed: 1, .expired: 1, .cancelled: 1])
+        #expect(try store.purgeableCount(changedBefore: Sample.at(hours: 10)) == expected)
+        let count = try store.purgeFinished(
+            changedBefore: Sample.at(hours: 10), audit: Self.purgeAudit(hours: 30), auditWhenNone: false)
+        #expect(count == expected)
+        #expect(count.total == 4)
+
+        let messages = Dictionary(uniqueKeysWithValues: try store.messages().map { ($0.id, $0) })
+        for state in states {
+            let message = try #require(messages["old_\(state.rawValue)"])
+            #expect(message.state == state)
+            if state.isFinished {
+                #expect(message.body == "")
+                #expect(message.recipient.isRedacted)
+                #expect(message.recipient.e164 == "+86138****8000")
+                #expect(message.recipient.masked == "+86138****8000")
+                #expect(message.purgedAt == Sample.at(hours: 30))
+                #expect(message.isPurged)
+            } else {
+                #expect(message == Self.message("old_\(state.rawValue)", state, changedAt: 1))
+            }
+        }
+        var kept = Self.message("new_sent", .sent, changedAt: 20)
+        kept.batchID = 2
+        #expect(try #require(messages["new_sent"]) == kept)
+        #expect(
+            try store.auditEntries(since: Sample.at(hours: 30)) == [
+                Sample.audit(
+                    "purge", hours: 30,
+                    detail: "older_than=1h; purged=4 sent=1 failed=1 expired=1 cancelled=1", subject: "outbox"
+                )
+            ])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aMessageChangedExactlyAtTheCutoffIsKept(kind: StoreKind) throws {
+        let store = try StoreFixture(kind).store
+        try store.queue([
+            Self.message("at_cutoff", .sent, changedAt: 10),
+            Self.message("just_before", .sent, changedAt: 10 - 1 / 3600_000),
+        ])
+        let count = try store.purgeFinished(
+            changedBefore: Sample.at(hours: 10), audit: Self.purgeAudit(hours: 30), auditWhenNone: false)
+        #expect(count == PurgeCount(byState: [.sent: 1]))
+        #expect(
+            try store.messages().map { "\($0.id)=\($0.isPurged)" } == ["at_cutoff=false", "just_before=true"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSecondPurgeFindsNothingAndIsAuditedOnlyWhenAsked(kind: StoreKind) throws {
+        let store = try StoreFixture(kind).store
+        try store.queue([Self.message("msg_1", .sent, changedAt: 1)])
+        let cutoff = Sample.at(hours: 10)
+        #expect(
+            try store.purgeFinished(
+                changedBefore: cutoff, audit: Self.purgeAudit(hours: 30), auditWhenNone: false
+            )
+            .total == 1)
+        let purged = try store.messages()
+        #expect(try store.purgeableCount(changedBefore: Sample.at(hours: 100)) == PurgeCount())
+        #expect(
+            try store.purgeFinished(
+                changedBefore: Sample.at(hours: 100), audit: Self.purgeAudit(hours: 31), auditWhenNone: false)
+                == PurgeCount())
+        #expect(
+            try store.purgeFinished(
+                changedBefore: Sample.at(hours: 100), audit: Self.purgeAudit(hours: 32), auditWhenNone: true)
+                == PurgeCount())
+        // The purge instant stays that of the first purge.
+        #expect(try store.messages() == purged)
+        #expect(
+            try store.auditEntries(since: Sample.at(hours: 30)).map(\.detail) == [
+                "older_than=1h; purged=1 sent=1 failed=0 expired=0 cancelled=0",
+                "older_than=1h; purged=0 sent=0 failed=0 expired=0 cancelled=0",
+            ])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aCancellationIsALaterChangeThatKeepsTheMessageLonger(kind: StoreKind) throws {
+        let store = try StoreFixture(kind).store
+        try store.queue([Self.message("msg_1", .queued, changedAt: 1)])
+        _ = try store.cancel(MessageFilter(id: "msg_1"), audit: Sample.audit("cancel", hours: 20))
+        #expect(try store.purgeableCount(changedBefore: Sample.at(hours: 10)) == PurgeCount())
+        #expect(
+            try store.purgeableCount(changedBefore: Sample.at(hours: 21))
+                == PurgeCount(byState: [.cancelled: 1]))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aPhoneInTheIdempotencyKeyIsReplacedByTheMessageID(kind: StoreKind) throws {
+        let store = try StoreFixture(kind).store
+        var byPhone = Self.message("msg_1", .sent, changedAt: 1)
+        byPhone.idempotencyKey = "cold|tel:+8613800138000|at|2025-12-05"
+        var byPatient = Self.message("msg_2", .sent, changedAt: 1)
+        byPatient.idempotencyKey = "recheck|p1|-3d|2025-12-05"
+        try store.queue([byPhone, byPatient])
+        _ = try store.purgeFinished(
+            changedBefore: Sample.at(hours: 10), audit: Self.purgeAudit(hours: 30), auditWhenNone: false)
+        #expect(
+            try store.messages().map(\.idempotencyKey) == [
+                "cold|tel:purged-msg_1|at|2025-12-05", "recheck|p1|-3d|2025-12-05",
+            ])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func countingWritesNothing(kind: StoreKind) throws {
+        let store = try StoreFixture(kind).store
+        try store.queue([Self.message("msg_1", .failed, changedAt: 1)])
+        let before = try store.messages()
+        let audit = try store.auditEntries(since: nil)
+        #expect(
+            try store.purgeableCount(changedBefore: Sample.at(hours: 10)) == PurgeCount(byState: [.failed: 1])
+        )
+        #expect(try store.messages() == before)
+        #expect(try store.auditEntries(since: nil) == audit)
+    }
+}

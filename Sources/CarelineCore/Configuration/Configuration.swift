@@ -108,6 +108,9 @@ public struct Configuration: Sendable {
     public var policy: Policy
     /// The SQLite database (`[store] path`, default `careline.sqlite`), resolved against the file's folder.
     public var storePath: String
+    /// `[store] retention`: how long finished messages keep their bodies and full numbers; `careline dispatch`
+    /// purges older ones after each run. `nil` (the key absent): never purged automatically.
+    public var retention: RetentionPeriod?
     /// `[senders.NAME]`, by name. Without any `[senders]` table there is one sender, `file`, writing
     /// `sent.jsonl` beside the configuration: the embedded default, nothing leaves the machine.
     public var senders: [String: Sender]
@@ -316,12 +319,21 @@ public struct Configuration: Sendable {
             }
         }
         if let store = try reader.table(table, "store", path: "") {
-            try reader.checkKeys(store, path: "store", known: ["path"])
+            try reader.checkKeys(store, path: "store", known: ["path", "retention"])
             if let path = try reader.string(store, "path", path: "store") {
                 guard !path.isEmpty else {
                     throw reader.invalid(store["path"]!, "store.path", "must not be empty")
                 }
                 configuration.storePath = resolve(path)
+            }
+            if let node = store["retention"] {
+                let message =
+                    "must be a retention period above zero such as \"180d\" (a whole number and d, h, m or s); "
+                    + "remove the key to keep messages for ever"
+                guard case .string(let text) = node.value, let period = RetentionPeriod(text) else {
+                    throw reader.invalid(node, "store.retention", message)
+                }
+                configuration.retention = period
             }
         }
         if let senders = try reader.table(table, "senders", path: "") {

@@ -20,6 +20,15 @@ public enum MessageState: String, Sendable, CaseIterable, Codable, Comparable {
     /// Whether the message may still be sent.
     public var isPending: Bool { self == .queued || self == .retry }
 
+    /// Whether the message's life is over: sent, failed, expired or cancelled. Only finished messages are
+    /// purged for retention (`unknown` still waits for a person, `sending` for its outcome).
+    public var isFinished: Bool {
+        switch self {
+        case .sent, .failed, .expired, .cancelled: return true
+        case .queued, .sending, .retry, .unknown: return false
+        }
+    }
+
     /// Whether the message counts against a patient's daily and weekly caps.
     public var countsTowardCaps: Bool {
         switch self {

@@ -30,7 +30,8 @@ extension OutboxMessage {
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
 
     /// One JSON object: `id`, `campaign`, `step`, `patient_id`, `to` (masked), `senders`, `send_at` (UTC),
-    /// `send_at_local` (with offset), `body`, `encoding`, `segments`, `state`.
+    /// `send_at_local` (with offset), `body`, `encoding`, `segments`, `state`, `purged`. A purged message
+    /// (``isPurged``) has `"body":null` and `"purged":true`.
     public var previewJSON: String {
         var line = JSONLine()
         line.add("id", id)
@@ -41,10 +42,11 @@ extension OutboxMessage {
         line.add("senders", senders)
         line.add("send_at", Self.utcText(sendAt))
         line.add("send_at_local", Self.localText(sendAt, in: zone))
-        line.add("body", body)
+        line.add("body", isPurged ? nil : body)
         line.add("encoding", encoding.rawValue)
         line.add("segments", segments)
         line.add("state", state.rawValue)
+        line.add("purged", isPurged)
         return line.string
     }
 
@@ -55,7 +57,11 @@ extension OutboxMessage {
         var lines = [
             "  \(time) \(timeZone) · \(campaign) \(step) · patient \(patientID) · \(recipient.masked) · \(state.rawValue)"
         ]
-        lines.append("    " + body.replacingOccurrences(of: "\n", with: "\n    "))
+        if let purgedAt {
+            lines.append("    (purged \(Self.utcText(purgedAt)): body and phone number erased)")
+        } else {
+            lines.append("    " + body.replacingOccurrences(of: "\n", with: "\n    "))
+        }
         lines.append("    \(encoding.rawValue) · \(segments == 1 ? "1 part" : "\(segments) parts") · \(id)")
         return lines.joined(separator: "\n")
     }

@@ -39,6 +39,15 @@ public struct OutboxMessage: Sendable, Equatable {
     public var lastError: String?
     /// Whether its campaign needs a reviewer's approval before it is sent (decided when it was queued).
     public var requiresApproval: Bool
+    /// When a retention purge erased its body and full number, or `nil` while it has them.
+    ///
+    /// A purged message is finished (sent, failed, expired, cancelled); its `body` is empty and its
+    /// `recipient` is redacted (``PhoneNumber/isRedacted``, the masked form only). Ids, states, dates, the
+    /// content hash, approvals and the audit trail stay.
+    public var purgedAt: Date?
+
+    /// Whether a retention purge erased its body and full number.
+    public var isPurged: Bool { purgedAt != nil }
 
     /// The sender in use, or `nil` when the chain is exhausted.
     public var currentSender: String? { senderIndex < senders.count ? senders[senderIndex] : nil }
@@ -48,8 +57,10 @@ public struct OutboxMessage: Sendable, Equatable {
         senders: [String], dueDate: LocalDate, sendAt: Date, localDate: LocalDate, timeZone: String,
         expiresAt: Date, body: String, encoding: SMSEncoding, segments: Int, idempotencyKey: String,
         state: MessageState = .queued, attempts: Int = 0, createdAt: Date, senderIndex: Int = 0,
-        providerID: String? = nil, lastError: String? = nil, requiresApproval: Bool = false
+        providerID: String? = nil, lastError: String? = nil, requiresApproval: Bool = false,
+        purgedAt: Date? = nil
     ) {
+        self.purgedAt = purgedAt
         self.requiresApproval = requiresApproval
         self.senderIndex = senderIndex
         self.providerID = providerID

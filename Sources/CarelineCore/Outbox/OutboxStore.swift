@@ -13,6 +13,29 @@ public struct ImportSummary: Sendable, Equatable {
     }
 }
 
+/// What a retention purge erased (or would erase): finished messages by state.
+public struct PurgeCount: Sendable, Equatable {
+    /// Purged messages per state; only finished states (``MessageState/isFinished``) appear.
+    public var byState: [MessageState: Int]
+
+    /// Creates a count.
+    ///
+    /// - Parameter byState: Purged messages per state.
+    public init(byState: [MessageState: Int] = [:]) {
+        self.byState = byState.filter { $0.value > 0 }
+    }
+
+    /// How many messages in all.
+    public var total: Int { byState.values.reduce(0, +) }
+
+    /// `purged=5 sent=3 failed=1 expired=0 cancelled=1`: the audit detail a store appends (no body, no phone).
+    public var auditText: String {
+        "purged=\(total) "
+            + MessageState.allCases.filter(\.isFinished).map { "\($0.rawValue)=\(byState[$0] ?? 0)" }
+            .joined(separator: " ")
+    }
+}
+
 /// An opt-out: a phone number or a patient that must not be messaged.
 public struct OptOut: Sendable, Equatable {
     public var phone: PhoneNumber?
@@ -202,4 +225,19 @@ public protocol OutboxStore: PatientStore {
     /// The hash the latest decision on `batchID` approved for a message, or `nil` when that decision is not an
     /// approval or did not cover the message.
     func approvedHash(messageID: String, batchID: Int64) throws -> String?
+
+    /// Erases the body and the full phone number of every finished message (``MessageState/isFinished``) whose
+    /// last change is before `cutoff` and that was not purged yet, in one transaction: the body becomes empty,
+    /// the recipient its masked form (it reads back as a redacted ``PhoneNumber``), a phone number inside the
+    /// idempotency key (`dedupe = "phone"`) is replaced by the message id, and ``OutboxMessage/purgedAt`` is
+    /// set to `audit.at`. Ids, states, dates, the content hash, approvals and the audit trail stay. Appends
+    /// `audit` with ``PurgeCount/auditText`` added to its detail, unless nothing was purged and
+    /// `auditWhenNone` is false.
+    ///
+    /// Implementations should overwrite the erased text where they keep it (SQLite: `secure_delete`).
+    func purgeFinished(changedBefore cutoff: Date, audit: AuditEntry, auditWhenNone: Bool) throws
+        -> PurgeCount
+
+    /// What ``purgeFinished(changedBefore:audit:auditWhenNone:)`` would purge now; writes nothing.
+    func purgeableCount(changedBefore cutoff: Date) throws -> PurgeCount
 }

@@ -41,12 +41,24 @@ public struct PhoneNumberError: Error, Sendable, Equatable, CustomStringConverti
 ///
 /// `description` is the masked form, so interpolating a number into a log line or error message
 /// never leaks it; use ``e164`` explicitly where the full number is needed (sending, storage).
-/// Equality and hashing are by ``e164``. Encoded as a single JSON string (the E.164 form).
+/// Equality and hashing are by ``e164`` (a redacted number equals only the same redacted text). Encoded as a
+/// single JSON string (the E.164 form). A message purged for retention keeps only the masked form: see
+/// ``init(redacted:)`` and ``isRedacted``.
 public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     CustomDebugStringConvertible, CustomReflectable
 {
     /// The full number: `+`, country code and national number, digits only.
+    ///
+    /// For a redacted number (``isRedacted``, read back from a purged message) this is the masked text the
+    /// store kept (`+86138****8000`): it cannot be dialled, and no full number exists any more.
     public let e164: String
+
+    /// Whether this is what is left of a number after a purge (see ``init(redacted:)``): only its masked form.
+    ///
+    /// Purged messages are finished (sent, failed, expired, cancelled) and are never sent again, so a redacted
+    /// number never reaches a sender; it exists so that every reader of old messages keeps working with the one
+    /// `PhoneNumber` type (the dispatcher, review and preview all read ``OutboxMessage/recipient``).
+    public let isRedacted: Bool
 
     /// Wraps an already validated E.164 string, checking its shape only.
     ///
@@ -62,6 +74,29 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
             return nil
         }
         self.e164 = e164
+        self.isRedacted = false
+    }
+
+    /// Wraps the masked form of a number whose full digits were erased (a purged message's recipient).
+    ///
+    /// The shape is what ``masked`` produces: `+`, a first digit 1-9, digits, one run of `*`, at most 4 final
+    /// digits, 9 to 16 characters (`+86138****8000`, `+1201***0123`). Such a number equals only itself, never
+    /// the full number it came from.
+    ///
+    /// - Parameter masked: The masked text, e.g. `+86138****8000`.
+    public init?(redacted masked: String) {
+        let utf8 = Array(masked.utf8)
+        guard utf8.count >= 9, utf8.count <= 16, utf8[0] == UInt8(ascii: "+"),
+            (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(utf8[1])
+        else { return nil }
+        let star = UInt8(ascii: "*")
+        guard let firstStar = utf8.firstIndex(of: star), let lastStar = utf8.lastIndex(of: star),
+            utf8[firstStar...lastStar].allSatisfy({ $0 == star }), utf8.count - lastStar - 1 <= 4,
+            utf8[1..<firstStar].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            utf8[(lastStar + 1)...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
+        self.e164 = masked
+        self.isRedacted = true
     }
 
     /// Parses a number as a person typed it and normalises it to E.164.
@@ -148,6 +183,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
             validNational = national
         }
         self.e164 = "+" + String(decoding: (countryCode + validNational).map { $0 + 48 }, as: UTF8.self)
+        self.isRedacted = false
     }
 
     /// The country calling code, digits only (`86`, `1`, `44`).
@@ -164,6 +200,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible,
     /// The number with its middle hidden: `+`, country code, first 3 national digits, one `*`
     /// per hidden digit (at least 3), last 4 digits: `+8613800138000` → `+86138****8000`.
     public var masked: String {
+        if isRedacted { return e164 }
         let national = Array(nationalNumber)
         let hidden = min(national.count, max(national.count - 7, 3))
         let tail = min(4, national.count - hidden)

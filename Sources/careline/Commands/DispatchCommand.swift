@@ -89,6 +89,11 @@ struct DispatchCommand: ParsableCommand {
                     now: now.flatMap(Timestamp.parse), limit: limit,
                     maxDuration: maxDuration.flatMap(DurationText.parse),
                     dryRun: dryRun, actor: actorOptions.by == nil ? "dispatch" : actorOptions.actor))
+            if let retention = configuration.retention {
+                purge(
+                    store: store, period: retention, now: now.flatMap(Timestamp.parse) ?? Date(),
+                    logger: logger)
+            }
             if json {
                 Output.line(summary.json)
             } else {
@@ -107,6 +112,28 @@ struct DispatchCommand: ParsableCommand {
                         "unknown messages need a person: see careline status, then careline reconcile")
                 }
             }
+        }
+    }
+
+    /// `[store] retention`: after the run, purges the finished messages older than the period (a dry run only
+    /// counts them). Audited only when something was purged. Logged at info level, never printed: the output
+    /// contract of dispatch stays as it is. A failure is logged and leaves the exit code alone; the messages
+    /// are sent, and the next dispatch purges again.
+    private func purge(store: SQLiteStore, period: RetentionPeriod, now: Date, logger: Logger) {
+        do {
+            let summary = try MessagePurge(store: store).run(
+                olderThan: period, now: now, actor: actorOptions.by == nil ? "dispatch" : actorOptions.actor,
+                dryRun: dryRun, auditWhenNone: false)
+            logger.info(
+                dryRun ? "retention: would purge finished messages" : "retention: purged finished messages",
+                metadata: [
+                    "purged": "\(summary.count.total)", "older_than": "\(period.text)",
+                    "cutoff": "\(OutboxMessage.utcText(summary.cutoff))",
+                ])
+        } catch {
+            logger.error(
+                "retention: the purge failed; the next dispatch tries again",
+                metadata: ["older_than": "\(period.text)", "error": "\(error)"])
         }
     }
 }

@@ -35,7 +35,8 @@ struct OptoutAddCommand: ParsableCommand {
                     number = try PhoneNumber(parsing: phone, defaultRegion: configuration.clinic.region)
                 } catch let error as PhoneNumberError {
                     throw ValidationError(
-                        "\(error.message); give the number as the patient file has it, e.g. 138 0013 8000")
+                        "\(error.message); give the number as the patient file has it (a mainland mobile has 11 "
+                            + "digits, 1[3-9]x xxxx xxxx; others start with + and the country code)")
                 }
             }
             let store = try Bootstrap.store(configuration)

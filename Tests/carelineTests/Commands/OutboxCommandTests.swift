@@ -155,7 +155,7 @@ struct OutboxCommandTests {
             Set(first.keys) == [
                 "id", "campaign", "step", "patient_id", "to", "senders", "send_at", "send_at_local", "body",
                 "encoding",
-                "segments", "state",
+                "segments", "state", "purged",
             ])
         #expect(first["send_at"] as? String == "2026-12-07T11:00:00Z")
         #expect(first["send_at_local"] as? String == "2026-12-07T19:00:00+08:00")
