@@ -206,11 +206,12 @@ public struct Configuration: Sendable {
                 message: "configuration file not found; create it, or point --config / $CARELINE_CONFIG at it"
             )
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        if let bad = SourceLocation.firstInvalidUTF8(in: data) {
             throw ConfigurationError(
-                .syntax, file: path, location: nil, key: nil,
-                message: "not valid UTF-8; save the file as UTF-8")
+                .syntax, file: path, location: bad.location, key: nil,
+                message: SourceLocation.notUTF8Message(byte: bad.byte))
         }
+        let text = String(decoding: data, as: UTF8.self)
         return try parse(text, file: path)
     }
 

@@ -591,13 +591,15 @@ private struct CSVScanner {
     // MARK: - Errors
 
     private func tooLarge(line: Int, column: Int, quoted: Bool) -> CSVError {
+        // The limit is not a setting a coordinator can change: say what in the file to fix instead.
         let hint =
             quoted
-            ? "; check that this quoted field is closed, or raise the limit"
-            : "; check the file's format, or raise the limit"
+            ? "; check that the quote opened here is closed where the field should end, or leave this column "
+                + "out of the export"
+            : "; check that this is a comma-separated patients export, or leave this column out of the export"
         return CSVError(
             code: .fieldTooLarge, line: line, column: column,
-            message: "field longer than \(maxFieldBytes) bytes" + hint)
+            message: "field longer than \(maxFieldBytes) bytes (the most careline reads in one field)" + hint)
     }
 
     /// The `invalidUTF8` error for field content that starts at `line`:`column` (after any opening quote).

@@ -122,6 +122,15 @@ public enum PatientFileValidator {
             }
             if PatientRowParser.isBlank(record) { continue }
             rows += 1
+            if repeatsHeader(record, parser: parser) {
+                collector.add([
+                    PatientProblem(
+                        line: record.line, column: 1, field: nil,
+                        message: "this line repeats the header (were two exports joined into one file?); "
+                            + "remove it, or import each export on its own")
+                ])
+                continue
+            }
             if rows == 1_024, let total = reader.totalBytes, reader.bytesRead > 0 {
                 firstLines.reserve(expected: Double(total) / Double(reader.bytesRead) * Double(rows))
             }
@@ -187,6 +196,20 @@ public enum PatientFileValidator {
             error.file = file
             throw error
         }
+    }
+
+    /// Whether a row is the header line again (a byte order mark before it ignored): what `cat a.csv b.csv`
+    /// leaves in the middle of a file.
+    private static func repeatsHeader(_ record: CSVRecord, parser: PatientRowParser) -> Bool {
+        guard record.fields.count == parser.columns.count else { return false }
+        for (index, field) in record.fields.enumerated() {
+            var name = field
+            if index == 0, name.unicodeScalars.first == "\u{FEFF}" {
+                name = String(String.UnicodeScalarView(name.unicodeScalars.dropFirst()))
+            }
+            if PatientRowParser.trimmed(name) != parser.columns[index] { return false }
+        }
+        return true
     }
 
     private static func duplicateProblem(

@@ -216,11 +216,18 @@ public struct PatientRowParser: Sendable {
                     hints.append("\"\(near)\" for \"\(column)\"")
                 }
             }
-            let hint =
+            var hint =
                 hints.isEmpty
                 ? ""
                 : " (column names are exact and case-sensitive: did you mean "
                     + hints.joined(separator: ", ") + "?)"
+            // One column holding the names with another separator: a spreadsheet's "CSV (semicolon)" or
+            // tab-separated export.
+            if names.count == 1, let separator = [";", "\t"].first(where: { names[0].contains($0) }) {
+                hint =
+                    " (the whole line is one column: the file is separated by "
+                    + (separator == ";" ? "semicolons" : "tabs") + "; export it as comma-separated CSV)"
+            }
             throw PatientHeaderError(
                 .missingColumn, file: "", line: header.line, column: 1,
                 message: "the header has no \(quoted) column\(hint); the first line must name the columns, "
@@ -319,6 +326,12 @@ public struct PatientRowParser: Sendable {
                     index,
                     "\(Self.shown(text)) is not a known time zone\(hint); write an IANA zone name such as "
                         + "Asia/Shanghai or America/New_York, or leave it empty for the clinic's zone")
+            case .notRegion:
+                problem(
+                    index,
+                    "\(Self.shown(text)) is a fixed offset or an abbreviation, not a region's zone, so it ignores "
+                        + "daylight saving time; write an IANA zone name such as America/New_York or "
+                        + "Asia/Shanghai, or leave it empty for the clinic's zone")
             }
         }
         var locale: String?
@@ -583,6 +596,9 @@ private final class TimeZoneCache: Sendable {
     enum Answer: Sendable {
         case known
         case unknown(suggestion: String?)
+        /// Known to Foundation but not a region (`UTC-5`, `GMT+8`, `EST`): a fixed offset that ignores daylight
+        /// saving time. Rejected like in `careline.toml` and campaign files, which also want `Area/City` or UTC.
+        case notRegion
     }
 
     /// Stop remembering new names past this many (a file with a distinct bad zone on every row).
@@ -593,8 +609,9 @@ private final class TimeZoneCache: Sendable {
         let (cached, full) = answers.withLock { ($0[name], $0.count >= Self.limit) }
         if let cached { return cached }
         guard TimeZone(identifier: name) == nil else {
-            if !full { answers.withLock { $0[name] = .known } }
-            return .known
+            let answer: Answer = name == "UTC" || name.contains("/") ? .known : .notRegion
+            if !full { answers.withLock { $0[name] = answer } }
+            return answer
         }
         // Suggestions cost hundreds of comparisons: only for names that are remembered.
         guard !full else { return .unknown(suggestion: nil) }

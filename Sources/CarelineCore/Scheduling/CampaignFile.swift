@@ -32,11 +32,12 @@ public enum CampaignFile {
                 .notFound, file: path, location: nil, key: nil,
                 message: "campaign file not found; check the name, or create it in the schedules folder")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        if let bad = SourceLocation.firstInvalidUTF8(in: data) {
             throw ConfigurationError(
-                .syntax, file: path, location: nil, key: nil,
-                message: "not valid UTF-8; save the file as UTF-8")
+                .syntax, file: path, location: bad.location, key: nil,
+                message: SourceLocation.notUTF8Message(byte: bad.byte))
         }
+        let text = String(decoding: data, as: UTF8.self)
         return try parse(text, file: path)
     }
 
@@ -88,6 +89,11 @@ public enum CampaignFile {
         }
         let reader = CampaignReader(file: file)
         try reader.checkKeys(root, path: "", known: topKeys)
+        // A top-level key written below a table header (`senders` after `[trigger]`) is reported as misplaced
+        // before a required key is reported missing: it is there, just in the wrong place.
+        for name in ["trigger", "audience", "window", "limits"] {
+            if case .table(let table)? = root[name]?.value { try reader.checkMisplaced(table, path: name) }
+        }
 
         let template = try reader.template(root)
         let senders = try reader.senders(root)
@@ -158,12 +164,21 @@ private struct CampaignReader {
 
     /// Rejects keys not in `known`; a top-level key written below a table header gets a hint to move it.
     func checkKeys(_ table: TOMLTable, path: String, known: [String]) throws(ConfigurationError) {
+        try checkMisplaced(table, path: path, known: known)
+        try base.checkKeys(table, path: path, known: known)
+    }
+
+    /// Rejects a top-level key (`template`, `senders`, …) written inside the table at `path`, with a hint to
+    /// move it.
+    ///
+    /// - Parameter known: The keys the table itself allows (none of a campaign file's tables allows a
+    ///   top-level key's name; `known` keeps the top level itself from being flagged).
+    func checkMisplaced(_ table: TOMLTable, path: String, known: [String] = []) throws(ConfigurationError) {
         for (key, node) in table.entries where !known.contains(key) && CampaignFile.topKeys.contains(key) {
             throw ConfigurationError(
                 .unknownKey, file: file, location: node.keyLocation, key: join(path, key),
                 message: "unknown key here; \(key) belongs at the top of the file, above [\(path)]")
         }
-        try base.checkKeys(table, path: path, known: known)
     }
 
     /// A boolean, or `nil` when the key is absent.

@@ -44,10 +44,12 @@ public struct CampaignQueue: Sendable {
     public func validate() throws(ConfigurationError) {
         let known = configuration.senders.keys.sorted()
         for campaign in campaigns {
-            for sender in campaign.senders where configuration.senders[sender] == nil {
+            for (index, sender) in campaign.senders.enumerated() where configuration.senders[sender] == nil {
                 let hint = Suggestion.closest(to: sender, in: known).map { " — did you mean \($0)?" } ?? ""
                 throw ConfigurationError(
-                    .invalidValue, file: campaign.file, location: nil, key: "senders",
+                    .invalidValue, file: campaign.file,
+                    location: Self.location(in: campaign, key: "senders", index: index),
+                    key: "senders[\(index)]",
                     message:
                         "no sender \"\(sender)\" in \(configuration.file ?? "the configuration")\(hint); add "
                         + "[senders.\(sender)] there, or use one of: \(known.joined(separator: ", "))")
@@ -58,16 +60,45 @@ public struct CampaignQueue: Sendable {
                 Suggestion.closest(to: campaign.template, in: library.names).map { " — did you mean \($0)?" }
                 ?? ""
             throw ConfigurationError(
-                .invalidValue, file: campaign.file, location: nil, key: "template",
+                .invalidValue, file: campaign.file, location: Self.location(in: campaign, key: "template"),
+                key: "template",
                 message: "no template \"\(campaign.template)\" in \(library.directory)\(hint)")
         }
     }
 
+    /// Compiles every locale variant of every campaign's template (with its partials) before anything is
+    /// planned.
+    ///
+    /// A template with a syntax error fails the run even when every message would be a duplicate (so none is
+    /// rendered) or `--skip-invalid` is given: the file is broken for every patient, and the coordinator who
+    /// just edited it should hear so now, not on the day a new patient needs it.
+    /// - Throws: ``TemplateError`` naming the template file, line and column.
+    public func compileTemplates() throws(TemplateError) {
+        var checked: Set<String> = []
+        for campaign in campaigns where checked.insert(campaign.template).inserted {
+            for entry in library.entries where entry.name == campaign.template {
+                _ = try library.load(entry)
+            }
+        }
+    }
+
+    /// Where a top-level key's value (or one element of its list) is written in the campaign's file, read
+    /// again from the text kept with the campaign; `nil` for a campaign built in code.
+    static func location(in campaign: Campaign, key: String, index: Int? = nil) -> SourceLocation? {
+        guard let source = campaign.source, let node = try? TOML.parse(source)[key] else { return nil }
+        guard let index, let elements = node.value.arrayValue, elements.indices.contains(index) else {
+            return node.location
+        }
+        return elements[index].location
+    }
+
     /// Plans, renders and (unless `dryRun`, or there are errors without `skipInvalid`) writes the messages.
     ///
-    /// - Throws: ``ConfigurationError`` for a campaign whose template does not exist; store errors.
+    /// - Throws: ``ConfigurationError`` for a campaign whose template does not exist; ``TemplateError`` for
+    ///   one whose template file does not compile; store errors.
     public func run(store: any OutboxStore, dryRun: Bool, skipInvalid: Bool) throws -> QueueReport {
         try validate()
+        try compileTemplates()
         var report = QueueReport()
         let batch = try store.queueBatch(
             campaigns: campaigns.map(\.name), createdAt: recordedAt, createdBy: actor

@@ -529,6 +529,13 @@ struct SenderTableReader {
             guard !value.isEmpty else {
                 throw invalid(name, "must not be empty; use \"\(example)\" or \"file:PATH\"")
             }
+            // `"${CARELINE_WEBHOOK_SECRET}"` would be taken as the secret itself; the value is not shown.
+            guard !value.hasPrefix("$") else {
+                throw invalid(
+                    name,
+                    "starts with $ like a shell variable, which careline does not expand; write "
+                        + "\"\(example)\" to read the variable, or \"file:PATH\"")
+            }
         }
         return secret
     }

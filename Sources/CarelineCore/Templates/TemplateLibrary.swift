@@ -100,11 +100,12 @@ public struct TemplateLibrary: Sendable {
             throw TemplateError(
                 .notFound, file: path, location: nil, message: "file not found or not readable")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        if let bad = SourceLocation.firstInvalidUTF8(in: data) {
             throw TemplateError(
-                .data, file: path, location: nil, message: "file is not valid UTF-8; save it as UTF-8")
+                .data, file: path, location: bad.location,
+                message: SourceLocation.notUTF8Message(byte: bad.byte))
         }
-        return text
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -112,9 +112,43 @@ extension TemplateValue: Decodable {
                 reason = "\(error)"
             }
             throw TemplateError(
-                .data, file: file, location: nil,
+                .data, file: file, location: jsonErrorLocation(data),
                 message: "not valid JSON (\(reason)); the data file must be one JSON object")
         }
+    }
+
+    /// Where JSON text stops being valid, as Foundation's parser reports it ("around character 10" on Linux,
+    /// "around line 2, column 3" on Darwin), or `nil` when it names no position. `JSONDecoder`'s own error
+    /// names none, so a data file with single quotes would otherwise be reported without a line.
+    static func jsonErrorLocation(_ data: Data) -> SourceLocation? {
+        let detail: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            guard let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String else {
+                return nil
+            }
+            detail = text
+        }
+        func number(after marker: String, in text: Substring) -> Int? {
+            guard let range = text.range(of: marker) else { return nil }
+            return Int(text[range.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        }
+        let text = detail[...]
+        if let line = number(after: "line ", in: text), let column = number(after: "column ", in: text) {
+            return SourceLocation(line: line, column: column)
+        }
+        guard let offset = number(after: "character ", in: text), offset <= data.count else { return nil }
+        var location = SourceLocation(line: 1, column: 1)
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                location = SourceLocation(line: location.line + 1, column: 1)
+            } else if byte & 0xC0 != 0x80 {
+                location.column += 1
+            }
+        }
+        return location
     }
 }
 

@@ -63,9 +63,16 @@ struct PatientsImportCommand: ParsableCommand {
                     Failure.printError(
                         "\(file): \(report.rows - report.valid) of \(report.rows) rows are invalid; nothing was "
                             + "imported. Fix them, or import the valid rows with --skip-invalid")
-                } else {
+                } else if report.rows > 0 {
                     Output.line("\(file): no patient rows; nothing was imported")
                 }
+            }
+            // A header without rows is a broken or mis-filtered export, not an empty clinic: say so and fail.
+            if report.rows == 0 {
+                Failure.printError(
+                    "\(file):1: the file has a header but no patient rows; nothing was imported — check the "
+                        + "export (its filter or date range) and export again")
+                throw ExitCode(Failure.dataError)
             }
             if report.problemCount > 0 && !skipInvalid { throw ExitCode(Failure.dataError) }
         }

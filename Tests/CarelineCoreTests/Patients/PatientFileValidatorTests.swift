@@ -230,6 +230,39 @@ struct PatientFileValidatorTests {
         #expect(afterBlankLines.column == 4)
     }
 
+    /// `cat a.csv b.csv`: the second export's header (with its own byte order mark) is one problem on its line,
+    /// not four confusing ones about a gender "gender" and a phone "phone".
+    @Test func aRepeatedHeaderIsOneProblemOnItsLine() throws {
+        let text =
+            "\u{FEFF}id,name,phone\r\nP1,Anna,13800138000\r\n\u{FEFF}id,name,phone\nP2,Ben,13600136002\n"
+        let outcome = try validate(text)
+        #expect(
+            outcome.report
+                == .init(
+                    rows: 3, valid: 2,
+                    problems: [
+                        PatientProblem(
+                            line: 3, column: 1, field: nil,
+                            message: "this line repeats the header (were two exports joined into one file?); "
+                                + "remove it, or import each export on its own")
+                    ], truncatedProblems: 0))
+        #expect(outcome.patients.map(\.id) == ["P1", "P2"])
+    }
+
+    /// A spreadsheet's "CSV (semicolon)" export is one column per line: say so instead of only "no id column".
+    @Test func aSemicolonSeparatedHeaderSaysSo() throws {
+        let directory = try TemporaryDirectory()
+        for (text, word) in [("id;name;phone\nP1;A;\n", "semicolons"), ("id\tname\nP1\tA\n", "tabs")] {
+            let error = try #require(try headerError(text, in: directory))
+            #expect(error.code == .missingColumn)
+            #expect(
+                error.message
+                    == "the header has no \"id\" and no \"name\" column (the whole line is one column: the file is "
+                    + "separated by \(word); export it as comma-separated CSV); the first line must name the "
+                    + "columns, with at least id (the clinic's patient id) and name")
+        }
+    }
+
     @Test func emptyFileIsAHeaderError() throws {
         let directory = try TemporaryDirectory()
         for text in ["", "\n\n", "\u{FEFF}", " \r\n"] {

@@ -364,6 +364,20 @@ struct PatientRowParserTests {
             ])
     }
 
+    /// `UTC-5` and `GMT+8` are zones Foundation knows, but fixed offsets: a New York patient would get messages an
+    /// hour off all summer. Rejected like in careline.toml and campaign files.
+    @Test(arguments: ["UTC-5", "GMT+8"])
+    func fixedOffsetZonesAreRejected(_ zone: String) throws {
+        #expect(
+            try problems("id,name,timezone\nP,N,\(zone)\n") == [
+                PatientProblem(
+                    line: 2, column: 5, field: "timezone",
+                    message: "\"\(zone)\" is a fixed offset or an abbreviation, not a region's zone, so it "
+                        + "ignores daylight saving time; write an IANA zone name such as America/New_York or "
+                        + "Asia/Shanghai, or leave it empty for the clinic's zone")
+            ])
+    }
+
     @Test func timeZoneAnswersAreCachedPerParser() throws {
         let reader = CSVReader(
             string: "id,name,timezone\nA,N,Asia/Shanghai\nB,N,Nowhere/Zone\nC,N,Nowhere/Zone\n")

@@ -66,6 +66,12 @@ struct InvalidCampaign: Sendable, CustomTestStringConvertible {
         .after(
             minimal, "top-level key under a table", "description = \"x\"", key: "trigger.description", 7, 1,
             "description belongs at the top of the file, above [trigger]", code: .unknownKey),
+        // A required key below a table header is misplaced, not missing.
+        InvalidCampaign(
+            name: "required key under a table",
+            text: "template = \"t\"\nkind = \"care\"\n[trigger]\nat = 2026-12-01\nsenders = [\"sms\"]",
+            key: "trigger.senders", line: 5, column: 1,
+            fragment: "senders belongs at the top of the file, above [trigger]", code: .unknownKey),
         .after(
             head, "unknown key in trigger", "[trigger]\nfeild = \"recheck_date\"", key: "trigger.feild", 5, 1,
             "did you mean trigger.field?", code: .unknownKey),

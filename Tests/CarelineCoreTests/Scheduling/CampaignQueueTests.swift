@@ -367,14 +367,41 @@ struct CampaignQueueTests {
             try queue([badTemplate]).run(store: store, dryRun: false, skipInvalid: false)
         }
         #expect(templateError.key == "template")
+        #expect(templateError.location == SourceLocation(line: 1, column: 12))
+        #expect(
+            templateError.description.hasPrefix("Schedules/x.toml:1:12: template: no template \"rechek\""))
         #expect(templateError.message.contains("did you mean recheck?"))
         let badSender = try Self.campaign(
-            "y", Self.recheck.replacingOccurrences(of: "[\"file\"]", with: "[\"sms\"]"))
+            "y", Self.recheck.replacingOccurrences(of: "[\"file\"]", with: "[\"file\", \"sms\"]"))
         let senderError = try #require(throws: ConfigurationError.self) {
             try queue([badSender]).run(store: store, dryRun: false, skipInvalid: false)
         }
-        #expect(senderError.key == "senders")
+        #expect(senderError.key == "senders[1]")
+        #expect(senderError.location == SourceLocation(line: 2, column: 20))
+        #expect(senderError.description.hasPrefix("Schedules/y.toml:2:20: senders[1]: no sender \"sms\""))
         #expect(senderError.message.contains("[senders.sms]"))
+    }
+
+    /// A template that does not compile stops the run before planning, even with skipInvalid, and even when
+    /// no patient would need that locale: it is broken for everyone, and nothing is written.
+    @Test func aTemplateThatDoesNotCompileStopsTheRun() throws {
+        try folder.write(
+            "Templates/recheck.zh-CN.mustache",
+            "+++\nkind = \"reminder\"\n+++\n{{patient.honorific}}您好{{#patient.doctor}}，请复查。\n")
+        let library = try TemplateLibrary(directory: folder.path("Templates"))
+        let store = try store([Self.patient("P1", locale: "en")])
+        for skipInvalid in [false, true] {
+            let error = try #require(throws: TemplateError.self) {
+                try CampaignQueue(
+                    campaigns: [try Self.campaign("recheck", Self.recheck)], library: library,
+                    configuration: configuration, now: Self.instant("2026-12-01T00:00:00Z"), actor: "tester"
+                ).run(store: store, dryRun: false, skipInvalid: skipInvalid)
+            }
+            #expect(error.file == folder.path("Templates/recheck.zh-CN.mustache"))
+            #expect(error.location == SourceLocation(line: 4, column: 24))
+        }
+        #expect(try messages(store).isEmpty)
+        #expect(store.auditEntries(since: nil).map(\.action) == ["import"])
     }
 
     @Test func theQueueIsAuditedWithCountsAndNoPatientData() throws {

@@ -251,6 +251,12 @@ struct SenderSettingsTests {
             code: .invalidValue, key: "senders.hook.secret", line: 4, column: 10,
             fragment: "file: must be followed by the path of a file holding the secret"),
         BadCase(
+            name: "secret as a shell variable", sender: "hook",
+            text: hook + "url = \"https://example.org\"\nsecret = \"${CARELINE_WEBHOOK_SECRET}\"",
+            code: .invalidValue, key: "senders.hook.secret", line: 4, column: 10,
+            fragment: "starts with $ like a shell variable, which careline does not expand; write "
+                + "\"env:CARELINE_WEBHOOK_SECRET\""),
+        BadCase(
             name: "secret empty", sender: "hook", text: hook + "url = \"https://example.org\"\nsecret = \"\"",
             code: .invalidValue, key: "senders.hook.secret", line: 4, column: 10,
             fragment: "must not be empty"),

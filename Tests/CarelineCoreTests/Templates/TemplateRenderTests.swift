@@ -112,6 +112,17 @@ struct TemplateRenderTests {
         #expect(error.description.hasPrefix("data.json: not valid JSON"))
     }
 
+    /// A data file written with single quotes (a Python dict pasted in) names the line and column.
+    @Test func invalidJSONNamesTheLineAndColumn() throws {
+        let error = try #require(throws: TemplateError.self) {
+            try TemplateValue.parseJSON(
+                Data("{\"patient\": {\"name\": \"M\",\n  'recheck_date': '2026-12-03'}}".utf8),
+                file: "data.json")
+        }
+        #expect(error.location == SourceLocation(line: 2, column: 3))
+        #expect(error.description.hasPrefix("data.json:2:3: not valid JSON"))
+    }
+
     @Test func deepPartialRecursionStopsWithAnError() throws {
         let template = try Template(source: "{{>loop}}", partials: ["loop": "x{{>loop}}"])
         let error = try #require(throws: TemplateError.self) {
