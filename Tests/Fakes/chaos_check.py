@@ -259,6 +259,8 @@ def check(db, sink_log=None, twilio_log=None, runs_log=None, settled=False):
 
     # -- nothing lost -----------------------------------------------------------------------------------
     for row in rows:
+        if row["state"] == "unknown" and twilio_log and (row["recipient"], row["body"]) not in accepted:
+            counts["unknown_never_accepted"] += 1  # left for a person, though it never reached the provider
         if row["state"] != "sent":
             continue
         sender = sender_of(row)
@@ -275,6 +277,7 @@ def check(db, sink_log=None, twilio_log=None, runs_log=None, settled=False):
         "webhook_ids_delivered": counts["webhook_ids_delivered"],
         "redelivered_same_id": counts["redelivered_same_id"],
         "twilio_accepted": counts["twilio_accepted"],
+        "unknown_never_accepted": counts["unknown_never_accepted"],
         "duplicates": counts["duplicates"],
         "window_violations": counts["violations.window"],
         "deliveries_checked_against_windows": counts["deliveries_checked_against_windows"],
