@@ -135,6 +135,44 @@ struct ChaosTests {
         #expect(report.twilioAccepted >= report.states["sent"] ?? 0)
     }
 
+    /// The README promises each attempt's outcome is written "right after" its request; the dispatcher writes
+    /// the outcomes of a whole round (4 × concurrency through Twilio, 16 × through a webhook) after the round's
+    /// last response. A kill mid-round loses the answers already received: through Twilio, messages the provider
+    /// accepted with a 201 (their sid in hand) become `unknown` for a person to reconcile; through a webhook they
+    /// are all delivered again. In scripts/chaos (50 kills) 727 of 1,876 webhook deliveries were repeats under the
+    /// same id (kills and cut-off answers together), and of 167 `unknown` messages 55 never reached the fake (a
+    /// claimed round is all `unknown` after a kill, sent or not). Fails as it is (both answered messages end
+    /// `unknown`); enable it with the fix.
+    @Test(
+        .disabled("bug: outcomes are recorded per round, not right after each response (README: Delivery)"),
+        .enabled(if: ChaosPeer.isAvailable, missing))
+    func aTwilioAnswerReceivedBeforeAKillIsRecordedAsSent() throws {
+        let patients = (1...4).map { index in
+            DispatchPatient(
+                id: "P\(index)", name: "Una \(index)", phone: "+1203555\(String(format: "%04d", 300 + index))"
+            )
+        }
+        let logs = try TemporaryDirectory()
+        let fake = try ChaosPeer(.twilio, faults: "ok", seed: 0, delayMilliseconds: 400, folder: logs)
+        let workspace = try DispatchWorkspace(
+            patients: patients,
+            senders: DispatchWorkspace.twilioSender(baseURL: fake.baseURL, timeout: "5s")
+                + "concurrency = 1\n",
+            campaignSenders: ["sms"])
+        let run = try workspace.startDispatch()
+        // One request at a time: when the third arrives, the first two have had their 201.
+        #expect(eventually(timeout: 15) { fake.lineCount() >= 3 })
+        run.kill()
+        _ = run.wait()
+        let answered = try fake.entries().prefix(2).compactMap { $0["to"] as? String }
+        let recovery = try workspace.dispatch()
+        #expect(recovery.status == 0, "\(recovery.stderr)")
+        for phone in answered {
+            let patient = try #require(patients.first { $0.phone == phone })
+            #expect(try workspace.message(of: patient.id)["state"] as? String == "sent", "\(patient.id)")
+        }
+    }
+
     // MARK: - Crowds, locks, a full disk
 
     @Test(.enabled(if: ChaosPeer.isAvailable, missing))
