@@ -3,6 +3,7 @@
 
     python3 Tests/Fakes/twilio_fake.py --log messages.jsonl [--account-sid AC…] [--auth-token …]
                                        [--slow 3] [--port 0] [--exit-on-stdin-eof]
+                                       [--faults SPEC] [--seed N] [--delay-ms 0]
 
 Listens on 127.0.0.1 (port 0 = any free port) and prints `PORT <n>` on stdout once it accepts connections.
 Speaks HTTP/1.1 with keep-alive; every answer has a Content-Length.
@@ -35,8 +36,16 @@ Answers by the last four digits of To (a valid request otherwise):
   anything else -> 201 with a Message resource: {"sid": "SM" + 32 hex, "status": "queued", ...}
 
 Every accepted message (the 201 cases, 0006 included) is appended to --log as one JSON line:
-  {"sid","to","from","messaging_service_sid","body","status_callback"}
+  {"sid","to","from","messaging_service_sid","body","status_callback","at","fault"}
+`at` is the UTC arrival instant with milliseconds (2026-11-23T15:04:05.123Z); `fault` the scheduled fault.
 Error answers are not logged.
+
+Faults (for the chaos tests; see faults.py): --faults takes a schedule such as "ok*5,500,429:2,hang:3,close" (cycled)
+or "mix:ok=80,500=10,hang:3=5,close=5" (drawn with --seed), applied per POST in arrival order before the rules
+above: a status fault answers with that status (429 with Retry-After) and is not logged; `hang` and `close`
+accept and log the message, then answer after S seconds or cut the answer off mid-body; `drop` closes the
+connection unanswered; `refuse:S` drops and stops listening for S seconds. --delay-ms delays every answer.
+The default schedule is "ok": the fake behaves as described above.
 
 With --exit-on-stdin-eof the fake exits when its standard input closes, so a test process that dies without
 stopping it does not leave it running.
@@ -44,6 +53,7 @@ stopping it does not leave it running.
 
 import argparse
 import base64
+import datetime
 import email.utils
 import json
 import os
@@ -55,6 +65,9 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import faults  # noqa: E402  (beside this file)
 
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -80,6 +93,8 @@ class Fake:
         self.slow = args.slow
         self.log_path = args.log
         self.lock = threading.Lock()
+        self.schedule = faults.FaultSchedule(args.faults, args.seed)
+        self.delay = args.delay_ms / 1000.0
 
     def record(self, entry):
         with self.lock:
@@ -98,7 +113,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- answers ---------------------------------------------------------------------------------------
 
-    def answer(self, status, payload, headers=()):
+    def answer(self, status, payload, headers=(), cut=False):
         body = json.dumps(payload).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -106,6 +121,11 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
+        if cut:  # the `close` fault: half the body, then the connection ends
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         self.wfile.write(body)
         self.wfile.flush()
 
@@ -162,6 +182,21 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         raw = self.read_body()
         fake = self.fake
+        arrived = datetime.datetime.now(datetime.timezone.utc)
+        fault = fake.schedule.next()
+        if fake.delay:
+            time.sleep(fake.delay)
+        if fault.kind in ("drop", "refuse"):
+            if fault.kind == "refuse":
+                faults.refuse_for(self.server, fault.argument)
+            self.close_connection = True
+            return
+        if fault.status is not None:
+            if fault.status == 429:
+                self.error(429, 20429, "Too Many Requests", [("Retry-After", "%g" % fault.argument)])
+            else:
+                self.error(fault.status, 20500 if fault.status >= 500 else 20001, "Scheduled fault")
+            return
         match = PATH.match(urllib.parse.urlsplit(self.path).path)
         if not match:
             self.error(404, 20404, "The requested resource was not found")
@@ -197,10 +232,14 @@ class Handler(BaseHTTPRequestHandler):
                 "messaging_service_sid": fields.get("MessagingServiceSid"),
                 "body": fields["Body"],
                 "status_callback": fields.get("StatusCallback"),
+                "at": arrived.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (arrived.microsecond // 1000),
+                "fault": str(fault),
             }
         )
         if to.endswith("0006"):
             time.sleep(fake.slow)
+        if fault.kind == "hang":
+            time.sleep(fault.argument)
         now = email.utils.formatdate(usegmt=True).replace("GMT", "+0000")
         self.answer(
             201,
@@ -228,6 +267,7 @@ class Handler(BaseHTTPRequestHandler):
                     "media": "/2010-04-01/Accounts/%s/Messages/%s/Media.json" % (fake.account_sid, sid)
                 },
             },
+            cut=fault.kind == "close",
         )
 
     # -- checks ----------------------------------------------------------------------------------------
@@ -295,7 +335,14 @@ def main():
     parser.add_argument("--slow", type=float, default=3.0, help="seconds a To ending in 0006 waits")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
+    parser.add_argument("--faults", default="ok", help="fault schedule (see faults.py), e.g. ok*5,500,hang:3")
+    parser.add_argument("--seed", type=int, default=0, help="seed of a mix: schedule")
+    parser.add_argument("--delay-ms", type=float, default=0, help="wait before every answer")
     args = parser.parse_args()
+    try:
+        faults.FaultSchedule(args.faults, args.seed)
+    except ValueError as problem:
+        parser.error(str(problem))
     # A parent's blocked signals are inherited across exec (a test runner's threads may block SIGTERM):
     # unblock them so that terminating the fake works.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, signal.valid_signals())
@@ -312,9 +359,10 @@ def main():
             os._exit(0)
 
         threading.Thread(target=watch, daemon=True).start()
+    faults.prepare(server)
     print("PORT %d" % server.server_address[1], flush=True)
     try:
-        server.serve_forever()
+        faults.serve(server)
     except KeyboardInterrupt:
         pass
 
