@@ -26,6 +26,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CarelineCore", package: careline),
                 .product(name: "CarelineSQLite", package: careline),
+                .product(name: "CarelineCurl", package: careline),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,6 +8,6 @@ struct CarelineBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "careline-bench",
         abstract: "Release-build benchmarks of careline.",
-        subcommands: [RenderBenchmark.self, RenderSample.self, QueueProfile.self]
+        subcommands: [RenderBenchmark.self, RenderSample.self, QueueProfile.self, DispatchProfile.self]
     )
 }
