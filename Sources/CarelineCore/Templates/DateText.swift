@@ -50,25 +50,9 @@ public enum DateText {
     /// - Returns: the text.
     public static func relative(_ d: LocalDate, from today: LocalDate, _ language: MessageLanguage) -> String
     {
-        let days = today.days(until: d)
-        switch language {
-        case .zh:
-            switch days {
-            case 0: return "今天"
-            case 1: return "明天"
-            case 2: return "后天"
-            case -1: return "昨天"
-            case -2: return "前天"
-            default: return days > 0 ? "\(days)天后" : "\(-days)天前"
-            }
-        case .en:
-            switch days {
-            case 0: return "today"
-            case 1: return "tomorrow"
-            case -1: return "yesterday"
-            default: return days > 0 ? "in \(days) days" : "\(-days) days ago"
-            }
-        }
+        var text = ""
+        appendRelative(today.days(until: d), language, to: &text)
+        return text
     }
 
     /// One derived text of a date field, by name.
@@ -86,6 +70,81 @@ public enum DateText {
         case .weekday: weekday(d, language)
         case .relative: relative(d, from: today, language)
         case .iso: d.iso
+        }
+    }
+
+    /// Appends one derived text of a date field to `output`, without building it as a string first.
+    ///
+    /// Writes the same text as ``text(_:of:today:_:)``; the renderer uses it for every date member it prints.
+    /// - Parameters:
+    ///   - field: which text.
+    ///   - d: the date.
+    ///   - today: the reference date for `relative`; when `nil`, `relative` writes nothing.
+    ///   - language: the message language.
+    ///   - output: the text to append to.
+    static func append(
+        _ field: DateField, of d: LocalDate, today: LocalDate?, _ language: MessageLanguage,
+        to output: inout String
+    ) {
+        switch field {
+        case .date:
+            switch language {
+            case .zh:
+                output.append(zhMonths[d.month])
+                output.append(zhDays[d.day])
+            case .en:
+                output.append(enMonths[d.month])
+                output.append(" ")
+                output.append(numbers[d.day])
+            }
+        case .weekday:
+            output.append(weekday(d, language))
+        case .relative:
+            guard let today else { return }
+            appendRelative(today.days(until: d), language, to: &output)
+        case .iso:
+            output.append(d.iso)
+        }
+    }
+
+    /// Appends the words for a distance of `days` days, as ``relative(_:from:_:)`` says it.
+    private static func appendRelative(_ days: Int, _ language: MessageLanguage, to output: inout String) {
+        switch language {
+        case .zh:
+            switch days {
+            case 0: output.append("今天")
+            case 1: output.append("明天")
+            case 2: output.append("后天")
+            case -1: output.append("昨天")
+            case -2: output.append("前天")
+            default:
+                appendNumber(days > 0 ? days : -days, to: &output)
+                output.append(days > 0 ? "天后" : "天前")
+            }
+        case .en:
+            switch days {
+            case 0: output.append("today")
+            case 1: output.append("tomorrow")
+            case -1: output.append("yesterday")
+            default:
+                if days > 0 {
+                    output.append("in ")
+                    appendNumber(days, to: &output)
+                    output.append(" days")
+                } else {
+                    appendNumber(-days, to: &output)
+                    output.append(" days ago")
+                }
+            }
+        }
+    }
+
+    /// Appends a non-negative number in decimal digits (from the table for 0...31).
+    private static func appendNumber(_ value: Int, to output: inout String) {
+        if value < numbers.count {
+            output.append(numbers[value])
+        } else {
+            output.append(String(value))
         }
     }
 

@@ -123,6 +123,33 @@ public enum Honorific {
         return family + (gender == .female ? "阿姨" : "叔叔")
     }
 
+    /// Both forms of address at once: what ``formal(name:familyName:gender:language:)`` and
+    /// ``warm(name:familyName:gender:age:language:)`` return, with the name normalized and the family name
+    /// found once instead of up to three times (this runs for every queued message).
+    /// - Parameters:
+    ///   - name: the patient's full name.
+    ///   - familyName: the `family_name` field; `nil` or blank means "derive it from `name`".
+    ///   - gender: the parsed gender, `nil` when unknown.
+    ///   - age: completed years on the send date, `nil` when unknown.
+    ///   - language: the template language.
+    /// - Returns: the formal and the warm form, both `""` when `name` is blank.
+    static func forms(
+        name: String, familyName: String?, gender: Gender?, age: Int?, language: MessageLanguage
+    ) -> (formal: String, warm: String) {
+        let fullName = NameText.normalized(name)
+        guard !fullName.isEmpty else { return ("", "") }
+        guard let gender else { return (fullName, fullName) }
+        let resolved = resolvedFamilyName(familyName, fullName: fullName, language: language)
+        let family = resolved ?? fullName
+        let formal: String
+        switch language {
+        case .zh: formal = family + (gender == .female ? "女士" : "先生")
+        case .en: formal = (gender == .female ? "Ms. " : "Mr. ") + family
+        }
+        guard language == .zh, let age, age >= warmAge, let resolved else { return (formal, formal) }
+        return (formal, resolved + (gender == .female ? "阿姨" : "叔叔"))
+    }
+
     /// The warm form of address for a patient with a birth date, aged on the send date.
     /// - Parameters:
     ///   - name: the patient's full name.

@@ -61,14 +61,23 @@ public enum MessageContext {
         if case .date(let birth)? = patient["birth_date"], let sendDate {
             age = birth.age(on: sendDate)
         }
-        if patient["honorific"] == nil {
+        let hasFormal = patient["honorific"] != nil
+        let hasWarm = patient["honorific_warm"] != nil
+        switch (hasFormal, hasWarm) {
+        case (false, false):
+            let forms = Honorific.forms(
+                name: name, familyName: familyName, gender: gender, age: age, language: language)
+            patient["honorific"] = .string(forms.formal)
+            patient["honorific_warm"] = .string(forms.warm)
+        case (false, true):
             patient["honorific"] = .string(
                 Honorific.formal(name: name, familyName: familyName, gender: gender, language: language))
-        }
-        if patient["honorific_warm"] == nil {
+        case (true, false):
             patient["honorific_warm"] = .string(
                 Honorific.warm(
                     name: name, familyName: familyName, gender: gender, age: age, language: language))
+        case (true, true):
+            break
         }
         return patient
     }

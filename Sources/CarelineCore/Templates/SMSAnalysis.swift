@@ -76,8 +76,27 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
     public init(analyzing text: String) {
         var scanner = SegmentScanner()
         var text = text
+        var nonGSM: [String] = []
         Self.latinCosts.withUnsafeBufferPointer { table in
-            text.withUTF8 { bytes in scanner.scan(bytes, table: table) }
+            text.withUTF8 { bytes in
+                guard let (first, next) = scanner.scanGSM(bytes, table: table) else { return }
+                // At most one distinct scalar per remaining byte (plus the first): the list of distinct scalars
+                // and a hash set twice that size (a power of two) fit in one temporary buffer, on the stack for
+                // any message of ordinary length, so the UCS-2 phase allocates only the final list.
+                let capacity = bytes.count - next + 1
+                var tableSize = 16
+                while tableSize < 2 * capacity { tableSize <<= 1 }
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity + tableSize) { scratch in
+                    guard let base = scratch.baseAddress else { return }
+                    let distinct = DistinctScalars(
+                        found: base,
+                        table: UnsafeMutableBufferPointer(start: base + capacity, count: tableSize))
+                    distinct.table.initialize(repeating: 0)
+                    let count = scanner.scanUCS2(
+                        bytes, first: first, from: next, table: table, distinct: distinct)
+                    nonGSM = (0..<count).map { String(Unicode.Scalar(base[$0]) ?? "\u{FFFD}") }
+                }
+            }
         }
         if scanner.isGSM {
             self.encoding = .gsm7
@@ -92,12 +111,37 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
             self.segments = Self.segmentCount(
                 units: scanner.ucsUnits, concatenated: scanner.ucsParts,
                 singleLimit: Self.ucs2SingleLimit)
-            self.nonGSM = scanner.found.map { String($0) }
+            self.nonGSM = nonGSM
             if scanner.gsmPossible {
                 self.lookAlikeFreeSegments = Self.segmentCount(
                     units: scanner.septets, concatenated: scanner.gsmParts,
                     singleLimit: Self.gsm7SingleLimit)
             }
+        }
+    }
+
+    /// The distinct non-GSM scalars of a text in order of first appearance, with an open-addressing hash set
+    /// (stored as value + 1, so 0 marks an empty entry) over them. Both point into the caller's buffer.
+    private struct DistinctScalars {
+        let found: UnsafeMutablePointer<UInt32>
+        /// A power of two in size, at least twice the number of scalars that can be added.
+        let table: UnsafeMutableBufferPointer<UInt32>
+
+        /// Adds a scalar value unless it is there; `count` is the number of scalars in `found`.
+        @inline(__always)
+        func insert(_ value: UInt32, count: inout Int) {
+            let mask = table.count &- 1
+            let key = value &+ 1
+            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B1) >> 7) & mask
+            while true {
+                let entry = table[slot]
+                if entry == key { return }
+                if entry == 0 { break }
+                slot = (slot &+ 1) & mask
+            }
+            table[slot] = key
+            found[count] = value
+            count &+= 1
         }
     }
 
@@ -115,10 +159,6 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
         var ucsUnits = 0
         var ucsParts = 1
         var ucsFill = 0
-        var found: [Unicode.Scalar] = []
-        var foundSet: Set<UInt32> = []
-        var seenLow: UInt64 = 0
-        var seenHigh: UInt64 = 0
 
         @inline(__always)
         mutating func packGSM(_ size: Int) {
@@ -131,12 +171,15 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
             }
         }
 
-        mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>) {
-            guard let base = bytes.baseAddress, let costs = table.baseAddress else { return }
+        /// The GSM-7 phase, the common case, kept in local variables. Returns the first non-GSM scalar and the
+        /// offset after it, or `nil` when the whole text is GSM-7.
+        mutating func scanGSM(_ bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>)
+            -> (UInt32, Int)?
+        {
+            guard let base = bytes.baseAddress, let costs = table.baseAddress else { return nil }
             let end = bytes.count
             let gsmCap = SMSAnalysis.gsm7PartLimit
             var index = 0
-            // GSM-7 phase: the common case, kept in local variables.
             var count = 0
             var septets = 0
             var parts = 1
@@ -162,16 +205,28 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
             self.septets = septets
             gsmParts = parts
             gsmFill = fill
-            guard let first = nonGSMValue else { return }
-            // UCS-2 phase: rarer, and tracks more.
+            return nonGSMValue.map { ($0, index) }
+        }
+
+        /// The UCS-2 phase, from the first non-GSM scalar on: rarer, and tracks more. Returns the number of
+        /// distinct non-GSM scalars written to `distinct.found`.
+        mutating func scanUCS2(
+            _ bytes: UnsafeBufferPointer<UInt8>, first: UInt32, from start: Int,
+            table: UnsafeBufferPointer<UInt8>, distinct: DistinctScalars
+        ) -> Int {
+            guard let base = bytes.baseAddress, let costs = table.baseAddress else { return 0 }
+            var found = 0
             switchToUCS2()
-            consumeUCS2(first, cost: 0)
+            consumeUCS2(first, cost: 0, distinct: distinct, found: &found)
+            let end = bytes.count
+            var index = start
             while index < end {
                 let (value, length) = Self.decode(base, at: index)
                 index &+= length
                 let cost = value < 256 ? Int(costs[Int(value)]) : SMSAnalysis.highCost(value)
-                consumeUCS2(value, cost: cost)
+                consumeUCS2(value, cost: cost, distinct: distinct, found: &found)
             }
+            return found
         }
 
         /// Decodes the scalar starting at `index` of valid UTF-8 (as `String` guarantees).
@@ -198,13 +253,13 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
         mutating func switchToUCS2() {
             let cap = SMSAnalysis.ucs2PartLimit
             isGSM = false
-            found.reserveCapacity(16)
             ucsUnits = scalarCount
             ucsParts = max(1, (scalarCount + cap - 1) / cap)
             ucsFill = scalarCount - (ucsParts - 1) * cap
         }
 
-        mutating func consumeUCS2(_ value: UInt32, cost: Int) {
+        @inline(__always)
+        mutating func consumeUCS2(_ value: UInt32, cost: Int, distinct: DistinctScalars, found: inout Int) {
             let size = value > 0xFFFF ? 2 : 1
             ucsUnits &+= size
             if ucsFill &+ size > SMSAnalysis.ucs2PartLimit {
@@ -226,28 +281,8 @@ public struct SMSAnalysis: Sendable, Equatable, Codable {
                     }
                 }
             }
-            guard cost == 0, let scalar = Unicode.Scalar(value) else { return }
-            // A 128-bit filter answers "never seen" without searching `found`.
-            let hash = (value ^ value >> 7) & 127
-            let bit: UInt64 = 1 << UInt64(hash & 63)
-            let seenBefore = hash < 64 ? seenLow & bit != 0 : seenHigh & bit != 0
-            if hash < 64 { seenLow |= bit } else { seenHigh |= bit }
-            let isNew: Bool
-            if !seenBefore {
-                isNew = true
-            } else if found.count < 32 {
-                isNew = !found.contains(scalar)
-            } else {
-                isNew = !foundSet.contains(value)
-            }
-            guard isNew else { return }
-            found.append(scalar)
-            // Past 32 distinct characters a set replaces the linear search.
-            if found.count == 32 {
-                foundSet = Set(found.map(\.value))
-            } else if found.count > 32 {
-                foundSet.insert(value)
-            }
+            guard cost == 0, Unicode.Scalar(value) != nil else { return }
+            distinct.insert(value, count: &found)
         }
     }
 

@@ -40,6 +40,8 @@ public struct Template: Sendable {
     let partials: [String: [TemplateNode]]
     /// The file of each partial, for errors inside it.
     let partialFiles: [String: String]
+    /// The compiled form the renderer walks.
+    let program: RenderProgram
 
     /// Where a partial's text comes from.
     public struct PartialSource: Sendable {
@@ -95,6 +97,7 @@ public struct Template: Sendable {
         }
         self.partials = partials
         self.partialFiles = partialFiles
+        self.program = RenderProgram(nodes: nodes, partials: partials, partialFiles: partialFiles)
     }
 
     /// Compiles a template whose partials are given as texts (the spec's form).
@@ -127,8 +130,17 @@ public struct Template: Sendable {
         throws(TemplateError)
         -> String
     {
-        var renderer = TemplateRenderer(template: self, options: options, context: context)
-        try renderer.render(nodes, file: file, indent: "", depth: 0)
-        return renderer.output
+        let program = self.program
+        let file = self.file
+        // The slots live on the stack for the duration of the render: no allocation besides the output.
+        return try withUnsafeTemporaryAllocation(of: SlotValue.self, capacity: program.slots.count) {
+            (slots) throws(TemplateError) -> String in
+            slots.initialize(repeating: .unresolved)
+            defer { slots.deinitialize() }
+            var renderer = TemplateRenderer(
+                program: program, options: options, context: context, slots: slots)
+            try renderer.render(program.steps, file: file, indent: "", depth: 0)
+            return renderer.output
+        }
     }
 }

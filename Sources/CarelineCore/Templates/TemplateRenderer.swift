@@ -1,69 +1,82 @@
-/// Walks compiled nodes and writes the output. One renderer per render call.
+/// The state of one slot of a render: not looked up yet, looked up and missing, or found.
+enum SlotValue {
+    case unresolved
+    case missing
+    case found(TemplateValue)
+}
+
+/// Walks a compiled template and writes the output. One renderer per render call.
+///
+/// Names are resolved the Mustache way: the first part in the innermost section value that has it, else in the
+/// context. Prefixes resolved against the context are kept in `slots` (see ``RenderProgram``) for the rest of
+/// the render; prefixes found in a section value are looked up each time.
 struct TemplateRenderer {
-    private let template: Template
+    private let program: RenderProgram
+    private let names: [RenderProgram.Name]
     private let options: RenderOptions
-    private var stack: [TemplateValue]
+    private let root: TemplateValue
+    /// The values of the open sections, innermost last (the context itself is `root`).
+    private var frames: [TemplateValue] = []
+    /// One entry per slot of the program, owned by the caller.
+    private let slots: UnsafeMutableBufferPointer<SlotValue>
     private(set) var output: String = ""
     /// True when the last character written ended a line (indentation of standalone partials starts there).
     private var atLineStart = true
 
     static let maximumPartialDepth = 64
 
-    init(template: Template, options: RenderOptions, context: TemplateValue) {
-        self.template = template
-        self.options = options
-        self.stack = [context]
-        output.reserveCapacity(256)
+    /// A resolved name: a value, or a date text that is written without building a value.
+    private enum Resolved {
+        case value(TemplateValue)
+        case dateText(LocalDate, DateField)
     }
 
-    mutating func render(_ nodes: [TemplateNode], file: String, indent: String, depth: Int)
+    /// - Parameter slots: `program.slots.count` entries, all `.unresolved`.
+    init(
+        program: RenderProgram, options: RenderOptions, context: TemplateValue,
+        slots: UnsafeMutableBufferPointer<SlotValue>
+    ) {
+        self.program = program
+        self.names = program.names
+        self.options = options
+        self.root = context
+        self.slots = slots
+        output.reserveCapacity(program.sizeHint)
+    }
+
+    mutating func render(_ steps: [RenderProgram.Step], file: String, indent: String, depth: Int)
         throws(TemplateError)
     {
-        for node in nodes {
-            switch node {
+        for step in steps {
+            switch step {
             case .text(let text):
                 if indent.isEmpty {
-                    output += text
+                    output.append(text)
                 } else {
                     writeIndented(text, indent: indent)
                 }
-            case .variable(let name, let escaped, let location):
-                let value = lookup(name)
-                guard let text = value?.scalarText, !text.isEmpty else {
-                    if options.strict {
-                        throw missingFieldError(name, value: value, file: file, at: location)
-                    }
-                    continue
-                }
-                if !indent.isEmpty, atLineStart {
-                    output += indent
-                }
-                atLineStart = false
-                if escaped, options.escaping == .html {
-                    Self.appendEscapingHTML(text, to: &output)
-                } else {
-                    output += text
-                }
-            case .section(let name, let inverted, let children, _):
-                let value = lookup(name)
+            case .variable(let index, let escaped, let location):
+                try writeVariable(index, escaped: escaped, file: file, indent: indent, at: location)
+            case .section(let index, let inverted, let children, _):
+                let value = resolve(index).map(boxed)
                 let truthy = value?.isTruthy ?? false
                 if inverted {
                     if !truthy { try render(children, file: file, indent: indent, depth: depth) }
                 } else if truthy, let value {
                     if case .array(let items) = value {
                         for item in items {
-                            stack.append(item)
+                            frames.append(item)
                             try render(children, file: file, indent: indent, depth: depth)
-                            stack.removeLast()
+                            frames.removeLast()
                         }
                     } else {
-                        stack.append(value)
+                        frames.append(value)
                         try render(children, file: file, indent: indent, depth: depth)
-                        stack.removeLast()
+                        frames.removeLast()
                     }
                 }
-            case .partial(let name, let partialIndent, let location):
-                guard let nodes = template.partials[name] else { continue }
+            case .partial(let index, let name, let partialIndent, let location):
+                guard index >= 0 else { continue }
                 guard depth < Self.maximumPartialDepth else {
                     throw TemplateError(
                         .partialRecursion, file: file, location: location,
@@ -72,11 +85,57 @@ struct TemplateRenderer {
                             + "a partial probably includes itself")
                 }
                 if !partialIndent.isEmpty { atLineStart = true }
+                let partial = program.partials[index]
                 try render(
-                    nodes, file: template.partialFiles[name] ?? file, indent: indent + partialIndent,
-                    depth: depth + 1)
+                    partial.steps, file: partial.file, indent: indent + partialIndent, depth: depth + 1)
             }
         }
+    }
+
+    /// Writes the value of a `{{name}}` tag, or throws (strict) / writes nothing (lenient) for a hole.
+    private mutating func writeVariable(
+        _ index: Int, escaped: Bool, file: String, indent: String, at location: SourceLocation
+    ) throws(TemplateError) {
+        switch resolve(index) {
+        case .dateText(let date, let field)?:
+            startValue(indent: indent)
+            // Date texts hold no character HTML escaping changes.
+            DateText.append(field, of: date, today: options.today, options.language, to: &output)
+        case .value(.string(let text))? where !text.isEmpty:
+            startValue(indent: indent)
+            write(text, escaped: escaped)
+        case .value(let value)?:
+            guard let text = value.scalarText, !text.isEmpty else {
+                try hole(index, file: file, at: location)
+                return
+            }
+            startValue(indent: indent)
+            write(text, escaped: escaped)
+        case nil:
+            try hole(index, file: file, at: location)
+        }
+    }
+
+    private mutating func startValue(indent: String) {
+        if !indent.isEmpty, atLineStart {
+            output.append(indent)
+        }
+        atLineStart = false
+    }
+
+    private mutating func write(_ text: String, escaped: Bool) {
+        if escaped, options.escaping == .html {
+            Self.appendEscapingHTML(text, to: &output)
+        } else {
+            output.append(text)
+        }
+    }
+
+    /// A missing, null or empty value: an error in strict mode, nothing in lenient mode.
+    private func hole(_ index: Int, file: String, at location: SourceLocation) throws(TemplateError) {
+        guard options.strict else { return }
+        let name = names[index].field
+        throw missingFieldError(name, value: lookup(name), file: file, at: location)
     }
 
     /// Writes template text, putting `indent` at the start of every line it begins.
@@ -104,9 +163,76 @@ struct TemplateRenderer {
         }
     }
 
-    // MARK: - Lookup
+    // MARK: - Resolution
 
+    /// Resolves the name with this index: through the open sections, then through the context's slots.
+    private mutating func resolve(_ index: Int) -> Resolved? {
+        let name = names[index]
+        guard name.slot >= 0 else { return .value(frames.last ?? root) }
+        if !frames.isEmpty {
+            let parts = name.field.parts
+            for frame in frames.reversed() {
+                guard let first = member(parts[0], of: frame) else { continue }
+                // Found in a section value: walk the rest without slots (they hold context values only).
+                guard parts.count > 1 else { return .value(first) }
+                var value = first
+                for part in parts.dropFirst().dropLast() {
+                    guard let next = member(part, of: value) else { return nil }
+                    value = next
+                }
+                return last(of: name, in: value)
+            }
+        }
+        if name.ownerSlot < 0 {
+            return slotValue(name.slot).map(Resolved.value)
+        }
+        guard let owner = slotValue(name.ownerSlot) else { return nil }
+        return last(of: name, in: owner)
+    }
+
+    /// The last part of a name, taken from the value of the other parts.
+    private func last(of name: RenderProgram.Name, in owner: TemplateValue) -> Resolved? {
+        if let field = name.dateField, case .date(let date) = owner {
+            if field == .relative, options.today == nil { return nil }
+            return .dateText(date, field)
+        }
+        return member(name.last, of: owner).map(Resolved.value)
+    }
+
+    /// The value of a prefix resolved against the context, looked up once per render.
+    private func slotValue(_ index: Int) -> TemplateValue? {
+        switch slots[index] {
+        case .found(let value):
+            return value
+        case .missing:
+            return nil
+        case .unresolved:
+            let slot = program.slots[index]
+            let value: TemplateValue?
+            if slot.parent < 0 {
+                value = member(slot.key, of: root)
+            } else {
+                value = slotValue(slot.parent).flatMap { member(slot.key, of: $0) }
+            }
+            slots[index] = value.map(SlotValue.found) ?? .missing
+            return value
+        }
+    }
+
+    private func boxed(_ resolved: Resolved) -> TemplateValue {
+        switch resolved {
+        case .value(let value): return value
+        case .dateText(let date, let field):
+            return .string(DateText.text(field, of: date, today: options.today ?? date, options.language))
+        }
+    }
+
+    /// The whole context stack, outermost first, as the slow paths (error messages) see it.
+    private var stack: [TemplateValue] { [root] + frames }
+
+    /// Resolves a name the plain way, for error messages.
     private func lookup(_ name: FieldName) -> TemplateValue? {
+        let stack = self.stack
         guard let first = name.parts.first else { return stack.last }
         var found: TemplateValue?
         for context in stack.reversed() {

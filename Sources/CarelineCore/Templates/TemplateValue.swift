@@ -4,7 +4,10 @@ import Foundation
 ///
 /// Strings that hold an ISO date (`YYYY-MM-DD`) become ``date(_:)`` values, which print as ISO and offer the
 /// derived members `.date`, `.weekday`, `.relative` and `.iso`.
-public indirect enum TemplateValue: Sendable, Equatable {
+///
+/// Not `indirect`: lists and groups already hold their members in heap storage, so the enum does not need a
+/// box of its own, and making a value (every derived field of every message) allocates nothing.
+public enum TemplateValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int)
