@@ -140,7 +140,8 @@ public struct Template: Sendable {
             var renderer = TemplateRenderer(
                 program: program, options: options, context: context, slots: slots)
             try renderer.render(program.steps, file: file, indent: "", depth: 0)
-            return renderer.output
+            // Whole values and literals were appended, so the bytes are valid UTF-8.
+            return String(decoding: renderer.output, as: UTF8.self)
         }
     }
 }
