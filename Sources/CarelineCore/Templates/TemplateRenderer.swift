@@ -8,6 +8,16 @@ struct TemplateRenderer {
     private var atLineStart = true
 
     static let maximumPartialDepth = 64
+    /// The most nodes one render visits: a message of at most ten SMS parts needs a few hundred. Sections that
+    /// loop over lists inside each other multiply: twelve nested loops over a 4-item list are 16 million passes,
+    /// and each level more takes four times as long (found by fuzzing).
+    static let maximumSteps = 20_000
+    /// The most text one render writes; a message is at most a few SMS parts long.
+    static let maximumOutputBytes = 1 << 20
+    /// Nodes visited so far.
+    private var steps = 0
+    /// The outermost section being rendered: where a render that runs away is reported.
+    private var outerSection: (file: String, location: SourceLocation?)?
 
     init(template: Template, options: RenderOptions, context: TemplateValue) {
         self.template = template
@@ -20,6 +30,10 @@ struct TemplateRenderer {
         throws(TemplateError)
     {
         for node in nodes {
+            steps += 1
+            if steps > Self.maximumSteps || output.utf8.count > Self.maximumOutputBytes {
+                throw tooLargeError(at: outerSection ?? (file, node.location))
+            }
             switch node {
             case .text(let text):
                 if indent.isEmpty {
@@ -44,7 +58,10 @@ struct TemplateRenderer {
                 } else {
                     output += text
                 }
-            case .section(let name, let inverted, let children, _):
+            case .section(let name, let inverted, let children, let location):
+                let isOuter = outerSection == nil
+                if isOuter { outerSection = (file, location) }
+                defer { if isOuter { outerSection = nil } }
                 let value = lookup(name)
                 let truthy = value?.isTruthy ?? false
                 if inverted {
@@ -144,6 +161,15 @@ struct TemplateRenderer {
 
     // MARK: - Errors
 
+    private func tooLargeError(at place: (file: String, location: SourceLocation?)) -> TemplateError {
+        TemplateError(
+            .renderLimit, file: place.file, location: place.location,
+            message:
+                "rendering stopped: the message passed \(Self.maximumOutputBytes / 1024) KiB or "
+                + "\(Self.maximumSteps) steps; sections that loop over lists inside each other multiply, so "
+                + "loop over each list once")
+    }
+
     private func missingFieldError(
         _ name: FieldName, value: TemplateValue?, file: String, at location: SourceLocation
     ) -> TemplateError {
@@ -231,6 +257,17 @@ struct TemplateRenderer {
             case "\"": output += "&quot;"
             default: output.unicodeScalars.append(scalar)
             }
+        }
+    }
+}
+
+extension TemplateNode {
+    /// Where the node's tag is in its file; `nil` for text.
+    fileprivate var location: SourceLocation? {
+        switch self {
+        case .text: nil
+        case .variable(_, _, let location), .section(_, _, _, let location), .partial(_, _, let location):
+            location
         }
     }
 }
