@@ -39,6 +39,16 @@ final class RenderProgram: Sendable {
         case section(Int, inverted: Bool, children: [Step], at: SourceLocation)
         /// The partial with this index in ``RenderProgram/partials``; −1 when it is missing (renders nothing).
         case partial(Int, name: String, indent: String, at: SourceLocation)
+
+        /// Where the step is in its file (`nil` for literal text).
+        var location: SourceLocation? {
+            switch self {
+            case .text: nil
+            case .variable(_, _, let location), .section(_, _, _, let location),
+                .partial(_, _, _, let location):
+                location
+            }
+        }
     }
 
     /// A compiled partial and the file it came from.

@@ -16,6 +16,8 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         public static let unknownPartial = Code("unknown-partial")
         /// Partials include each other in a cycle, or nest too deeply.
         public static let partialRecursion = Code("partial-recursion")
+        /// Rendering ran away (sections looping over lists inside each other): too much output or work.
+        public static let renderLimit = Code("render-limit")
         /// The rendered message needs more SMS parts than the template allows.
         public static let tooManySegments = Code("too-many-segments")
         /// The template or its message breaks a clinic policy (signature, opt-out line).

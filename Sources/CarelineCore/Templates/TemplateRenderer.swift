@@ -26,6 +26,16 @@ struct TemplateRenderer {
     private var atLineStart = true
 
     static let maximumPartialDepth = 64
+    /// The most nodes one render visits: a message of at most ten SMS parts needs a few hundred. Sections that
+    /// loop over lists inside each other multiply: twelve nested loops over a 4-item list are 16 million passes,
+    /// and each level more takes four times as long (found by fuzzing).
+    static let maximumSteps = 20_000
+    /// The most text one render writes; a message is at most a few SMS parts long.
+    static let maximumOutputBytes = 1 << 20
+    /// Nodes visited so far.
+    private var visited = 0
+    /// The outermost section being rendered: where a render that runs away is reported.
+    private var outerSection: (file: String, location: SourceLocation?)?
 
     /// A resolved name: a value, or a date text that is written without building a value.
     private enum Resolved {
@@ -50,6 +60,10 @@ struct TemplateRenderer {
         throws(TemplateError)
     {
         for step in steps {
+            visited += 1
+            if visited > Self.maximumSteps || output.count > Self.maximumOutputBytes {
+                throw tooLargeError(at: outerSection ?? (file, step.location))
+            }
             switch step {
             case .text(let text):
                 if indent.isEmpty {
@@ -59,7 +73,10 @@ struct TemplateRenderer {
                 }
             case .variable(let index, let escaped, let location):
                 try writeVariable(index, escaped: escaped, file: file, indent: indent, at: location)
-            case .section(let index, let inverted, let children, _):
+            case .section(let index, let inverted, let children, let location):
+                let isOuter = outerSection == nil
+                if isOuter { outerSection = (file, location) }
+                defer { if isOuter { outerSection = nil } }
                 let value = resolve(index).map(boxed)
                 let truthy = value?.isTruthy ?? false
                 if inverted {
@@ -275,6 +292,15 @@ struct TemplateRenderer {
 
     // MARK: - Errors
 
+    private func tooLargeError(at place: (file: String, location: SourceLocation?)) -> TemplateError {
+        TemplateError(
+            .renderLimit, file: place.file, location: place.location,
+            message:
+                "rendering stopped: the message passed \(Self.maximumOutputBytes / 1024) KiB or "
+                + "\(Self.maximumSteps) steps; sections that loop over lists inside each other multiply, so "
+                + "loop over each list once")
+    }
+
     private func missingFieldError(
         _ name: FieldName, value: TemplateValue?, file: String, at location: SourceLocation
     ) -> TemplateError {
@@ -375,6 +401,17 @@ struct TemplateRenderer {
             case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
             default: output.append(byte)
             }
+        }
+    }
+}
+
+extension TemplateNode {
+    /// Where the node's tag is in its file; `nil` for text.
+    fileprivate var location: SourceLocation? {
+        switch self {
+        case .text: nil
+        case .variable(_, _, let location), .section(_, _, _, let location), .partial(_, _, let location):
+            location
         }
     }
 }
