@@ -15,6 +15,7 @@ extension SQLiteStore {
     ) throws -> BatchRecord? {
         try passingCallerErrors {
             try pool.writeWithoutTransaction { db in
+                try db.execute(sql: Self.bulkWriteCacheSQL)
                 var record: BatchRecord?
                 try db.inTransaction(.immediate) {
                     let createdMillis = StoredText.millis(createdAt)

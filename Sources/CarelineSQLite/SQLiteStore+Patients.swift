@@ -20,6 +20,7 @@ extension SQLiteStore {
     ) throws -> ImportSummary {
         try passingCallerErrors {
             try pool.write { db in
+                try db.execute(sql: Self.bulkWriteCacheSQL)
                 let countBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM patients") ?? 0
                 let changesBefore = db.totalChangesCount
                 let upsert = try RawStatement(db.cachedStatement(sql: PatientRow.upsertSQL), in: db)

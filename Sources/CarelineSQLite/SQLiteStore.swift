@@ -24,6 +24,11 @@ public final class SQLiteStore: OutboxStore, Sendable {
     /// From how many patients on a queue run builds its deferrable indexes after the inserts.
     let largeQueuePatients: Int
 
+    /// Raises the page cache to 64 MiB for a bulk write (an import, a queue run): such a run writes millions of
+    /// entries in one transaction, and with a small cache the pages spill to the WAL and are read back. Listings
+    /// keep the 16 MiB default, so `preview` of two million messages stays under 100 MB.
+    static let bulkWriteCacheSQL = "PRAGMA cache_size = -65536"
+
     /// Opens (creating it if needed) and migrates the database at `path`, waiting up to 5 s for locks.
     ///
     /// - Parameter path: The database file; its folder must exist.
@@ -58,9 +63,9 @@ public final class SQLiteStore: OutboxStore, Sendable {
                 throw DatabaseError(message: "could not switch the database to WAL mode")
             }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // A queue run writes millions of index entries in one transaction; with SQLite's default 2 MB page
-            // cache the pages spill to the WAL and are read back. 64 MiB keeps a run's working set in memory.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // 16 MiB for reading (a listing streams, so its memory stays flat); the bulk writes raise it (see
+            // ``bulkWriteCacheSQL``).
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         do {
             pool = try DatabaseQueue(path: path, configuration: configuration)
