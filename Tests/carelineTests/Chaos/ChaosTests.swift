@@ -348,12 +348,7 @@ final class LockHolder {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
+        let text = output.fileHandleForReading.readFirstLine()
         try #require(text == "LOCKED\n", "the lock holder said: \(text)")
     }
 
